@@ -1,0 +1,49 @@
+"""Input validation shared by every module, so that errors read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
+    """Return ``value`` as a float64 array, or raise naming ``name``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` cannot be read as real numbers.
+    ValueError
+        If ``value`` holds NaN or infinity.
+    """
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {value!r}"
+        ) from error
+    require_finite(array, name)
+    return array
+
+
+def require_finite(array: NDArray[Any], name: str) -> None:
+    """Raise ``ValueError`` naming ``name`` when ``array`` holds NaN or infinity."""
+    finite = np.isfinite(array)
+    if not np.all(finite):
+        where = np.argwhere(~finite)
+        first = tuple(int(i) for i in where[0]) if array.ndim else ()
+        raise ValueError(
+            f"{name} must be finite, but it holds {array[first]!r}"
+            + (f" at index {first}" if first else "")
+            + f" ({int(where.shape[0]) if array.ndim else 1} non-finite value(s) in all)"
+        )
+
+
+def require_positive(value: float, name: str) -> float:
+    """Return ``value`` as a float if it is finite and > 0, else raise naming ``name``."""
+    number = float(value)
+    if not np.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be a finite number greater than 0, got {value!r}")
+    return number
