@@ -1,0 +1,140 @@
+"""Sphinx configuration of *Calculus for Machine Learning*.
+
+Read ``../shared/guides/toolchain-notes.md``-style traps before changing this file: the
+execution cache, strictness and offline math below each answer one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+
+project = "Calculus for Machine Learning"
+author = "The Calculus for Machine Learning authors"
+copyright = "2026, The Calculus for Machine Learning authors"  # noqa: A001
+release = metadata.version("calcml")
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
+    "sphinxcontrib.bibtex",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "_static", "README.md"]
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+
+# --- Executing the chapters -------------------------------------------------------------
+# myst-nb keys its cache on cell source alone, so an edit to calcml would leave stale
+# outputs on the pages. Keying the cache *directory* on a hash of calcml's sources makes
+# every page that runs calcml re-execute after any change to the package.
+def _source_hash(package: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CACHE_ROOT = ROOT / ".cache" / "jupyter-cache"
+_CACHE = _CACHE_ROOT / f"calcml-{_source_hash(ROOT / 'calcml')}"
+if _CACHE_ROOT.is_dir():
+    for stale in _CACHE_ROOT.iterdir():
+        if stale != _CACHE:
+            shutil.rmtree(stale, ignore_errors=True)
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(_CACHE)
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300
+nb_merge_streams = True
+# Anything a cell writes to stderr (a RuntimeWarning from numpy, say) is a Sphinx
+# warning, and the strict build turns it into a failure.
+nb_output_stderr = "warn"
+nb_render_image_options = {"align": "center"}
+
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "substitution",
+]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+numfig = True
+math_numfig = True
+math_eqref_format = "({number})"
+
+# --- Math without a network ----------------------------------------------------------------
+# MathJax 3 is served from this site's own static files, taken from a PyPI package at build
+# time, so readers offline see typeset math and no page asks a CDN for anything.
+_MATHJAX_SOURCE = Path(
+    str(metadata.distribution("django-static-mathjax").locate_file("mathjax/static/mathjax/es5"))
+)
+_MATHJAX_PARTS = ("tex-chtml.js", "input", "output", "ui", "a11y")
+mathjax_path = "vendor/mathjax/tex-chtml.js"
+mathjax3_config = {
+    "tex": {"tags": "ams"},
+    # The context menu would offer to load speech rules from a CDN; keep pages offline.
+    "options": {"enableMenu": False},
+}
+
+
+def _copy_mathjax(app, exception):  # type: ignore[no-untyped-def]
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "vendor" / "mathjax"
+    for part in _MATHJAX_PARTS:
+        source = _MATHJAX_SOURCE / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, dirs_exist_ok=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+
+
+# --- Bibliography, autodoc ----------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+
+# --- Theme --------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Calculus for Machine Learning"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_last_updated_fmt = None
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "use_sidenotes": True,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("build-finished", _copy_mathjax)

@@ -1,0 +1,116 @@
+"""Every job of the project is a nox session; ``nox`` alone runs the full gate.
+
+    nox -s docs            build the book (strict: a warning or a failing cell fails it)
+    nox -s docs-live       live-reloading preview while writing
+    nox -s tests           unit tests and every example script, headless
+    nox -s doctests        every docstring example in calcml
+    nox -s lint            ruff (check and format) and mypy
+    nox -s bench -- NAME   a benchmark from bench/ (differentiate, autodiff, optim)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+BUILD = ROOT / "docs" / "_build" / "html"
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests", "doctests", "docs"]
+
+PYTHON = "3.11"
+# Figures and pages must not depend on when or where they were built.
+REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff (lint and format check) and mypy on calcml."""
+    session.install("-e", ".", "ruff>=0.8", "mypy>=1.13")
+    paths = ["calcml", "tests", "bench", "examples", "noxfile.py", "docs/conf.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The unit tests, and every example script run headless."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs, env=REPRODUCIBLE_ENV)
+
+
+@nox.session(python=PYTHON)
+def doctests(session: nox.Session) -> None:
+    """Every docstring example in calcml runs and is checked."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=REPRODUCIBLE_ENV
+    )
+
+
+def _sphinx(session: nox.Session, *args: str) -> None:
+    session.install("-e", ".[docs]")
+    session.run(*args, env=REPRODUCIBLE_ENV)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the book: cells run at build time, and any warning or failing cell fails it.
+
+    ``-E`` re-reads every page so the warnings of unchanged pages are reported too (an
+    incremental build would silently skip them); executed outputs still come from the
+    cache, which is keyed on calcml's sources, so a no-change rebuild takes seconds.
+    """
+    _sphinx(
+        session,
+        "sphinx-build",
+        "-b",
+        "html",
+        "-W",
+        "--keep-going",
+        "-E",
+        "-q",
+        "docs",
+        str(BUILD),
+        *session.posargs,
+    )
+    session.log(f"The book is built: open {BUILD / 'index.html'}")
+
+
+@nox.session(name="docs-live", python=PYTHON)
+def docs_live(session: nox.Session) -> None:
+    """Serve the book on http://127.0.0.1:8000 and rebuild on every save."""
+    session.install("sphinx-autobuild>=2024.10")
+    _sphinx(
+        session,
+        "sphinx-autobuild",
+        "--host",
+        "127.0.0.1",
+        "--watch",
+        "calcml",
+        "docs",
+        str(BUILD),
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON, venv_backend="venv")
+def bench(session: nox.Session) -> None:
+    """Run benchmarks: ``nox -s bench -- differentiate autodiff optim`` (all by default).
+
+    pip, not uv, installs here: PyTorch's CPU build is taken from this machine's wheel
+    cache by pip only (uv would download a multi-gigabyte CUDA build).
+    """
+    session.install("-e", ".[bench]")
+    session.install("torch==2.13.0", success_codes=[0, 1])
+    names = session.posargs or sorted(
+        path.stem for path in (ROOT / "bench").glob("*.py") if not path.stem.startswith("_")
+    )
+    for name in names:
+        session.run("python", f"bench/{name}.py", env={"OMP_NUM_THREADS": str(os.cpu_count())})
