@@ -30,9 +30,18 @@ extensions = [
     "sphinx_exercise",
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
+    "sphinx_gallery.gen_gallery",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "_static", "README.md"]
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "_static",
+    "README.md",
+    "gallery/*.ipynb",
+    "gallery/*.py",
+    "gallery/*.md5",
+]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
 # --- Executing the chapters -------------------------------------------------------------
@@ -47,8 +56,9 @@ def _source_hash(package: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+_CALCML_HASH = _source_hash(ROOT / "calcml")
 _CACHE_ROOT = ROOT / ".cache" / "jupyter-cache"
-_CACHE = _CACHE_ROOT / f"calcml-{_source_hash(ROOT / 'calcml')}"
+_CACHE = _CACHE_ROOT / f"calcml-{_CALCML_HASH}"
 if _CACHE_ROOT.is_dir():
     for stale in _CACHE_ROOT.iterdir():
         if stale != _CACHE:
@@ -77,6 +87,36 @@ myst_heading_anchors = 3
 numfig = True
 math_numfig = True
 math_eqref_format = "({number})"
+
+# --- The examples gallery ------------------------------------------------------------------
+# sphinx-gallery re-runs an example only when the script itself changes; like the chapters'
+# cache, its outputs must also be thrown away when calcml changes.
+_GALLERY = DOCS / "gallery"
+_GALLERY_STAMP = _GALLERY / ".calcml-hash"
+if _GALLERY.is_dir() and (
+    not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH
+):
+    shutil.rmtree(_GALLERY)
+_GALLERY.mkdir(exist_ok=True)
+_GALLERY_STAMP.write_text(_CALCML_HASH)
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": str(_GALLERY),
+    "filename_pattern": r"\.py$",
+    "abort_on_example_error": True,
+    "image_scrapers": ("matplotlib",),
+    "thumbnail_size": (400, 280),
+    "remove_config_comments": True,
+    # Run times and memory would change the page on every build; the book must build to
+    # identical HTML twice, so the gallery reports neither.
+    "min_reported_time": float("inf"),
+    "write_computation_times": False,
+    "show_memory": False,
+    "show_signature": False,
+    "backreferences_dir": None,
+    "download_all_examples": False,
+}
 
 # --- Math without a network ----------------------------------------------------------------
 # MathJax 3 is served from this site's own static files, taken from a PyPI package at build
