@@ -83,6 +83,22 @@ def docs(session: nox.Session) -> None:
     session.log(f"The book is built: open {BUILD / 'index.html'}")
 
 
+@nox.session(name="docs-page", python=PYTHON)
+def docs_page(session: nox.Session) -> None:
+    """Build only the chapters named in CALCML_ONLY, e.g. ``CALCML_ONLY=gradient``.
+
+    For authors: runs one chapter's code in seconds. Not strict, because the links to the
+    chapters left out cannot resolve; the ``docs`` session is the strict gate.
+    """
+    only = os.environ.get("CALCML_ONLY")
+    if not only:
+        session.error("Name the chapters: CALCML_ONLY=derivatives,gradient nox -s docs-page")
+    out = ROOT / "docs" / "_build" / "pages"
+    _sphinx(session, "sphinx-build", "-b", "html", "-E", "-q", "docs", str(out), *session.posargs)
+    for name in only.split(","):
+        session.log(f"open {out / (name + '.html')}")
+
+
 @nox.session(name="docs-live", python=PYTHON)
 def docs_live(session: nox.Session) -> None:
     """Serve the book on http://127.0.0.1:8000 and rebuild on every save."""

@@ -7,6 +7,7 @@ execution cache, strictness and offline math below each answer one of them.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +43,13 @@ exclude_patterns = [
     "gallery/*.py",
     "gallery/*.md5",
 ]
+# Authors preview chosen chapters fast: `CALCML_ONLY=chain-rule,gradient nox -s docs-page`
+# reads and executes only those pages (with the landing page, glossary and bibliography).
+_ONLY = [name for name in os.environ.get("CALCML_ONLY", "").split(",") if name]
+if _ONLY:
+    include_patterns = [f"{name}.md" for name in [*_ONLY, "index", "glossary", "bibliography"]]
+    extensions.remove("sphinx_gallery.gen_gallery")
+
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
 # --- Executing the chapters -------------------------------------------------------------
@@ -93,12 +101,13 @@ math_eqref_format = "({number})"
 # cache, its outputs must also be thrown away when calcml changes.
 _GALLERY = DOCS / "gallery"
 _GALLERY_STAMP = _GALLERY / ".calcml-hash"
-if _GALLERY.is_dir() and (
+if not _ONLY and _GALLERY.is_dir() and (
     not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH
 ):
     shutil.rmtree(_GALLERY)
-_GALLERY.mkdir(exist_ok=True)
-_GALLERY_STAMP.write_text(_CALCML_HASH)
+if not _ONLY:
+    _GALLERY.mkdir(exist_ok=True)
+    _GALLERY_STAMP.write_text(_CALCML_HASH)
 
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
