@@ -1,0 +1,181 @@
+"""What every helper of :mod:`calcml.plotting` needs: checked ranges, evaluated functions, axes.
+
+Two-variable functions follow one convention throughout: ``f(x)`` takes an array ``x`` whose
+first axis holds the coordinates, so ``x[0]`` is the first coordinate and ``x[1]`` the second,
+and returns an array of the remaining shape. A whole grid is then evaluated in one call,
+``f(np.stack([X, Y]))``, the way the book writes its functions, e.g.
+``lambda x: x[0] ** 2 + 3 * x[1] ** 2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike, NDArray
+
+from calcml._validation import as_float_array
+from calcml.differentiate import derivative
+from calcml.plotting.style import INK
+
+Array = NDArray[np.float64]
+Function = Callable[[Any], Any]
+Interval = tuple[float, float]
+Bounds = tuple[Interval, Interval]
+
+
+def interval(value: Sequence[float], name: str) -> Interval:
+    """Return ``value`` as a pair ``(low, high)`` with ``low < high``, or raise naming ``name``."""
+    pair = as_float_array(value, name)
+    if pair.shape != (2,) or not pair[0] < pair[1]:
+        raise ValueError(
+            f"{name} must be a pair (low, high) of finite numbers with low < high, got {value!r}"
+        )
+    return float(pair[0]), float(pair[1])
+
+
+def bounds_2d(value: Sequence[Sequence[float]], name: str = "bounds") -> Bounds:
+    """Return ``value`` as ``((x_low, x_high), (y_low, y_high))``, or raise naming ``name``."""
+    try:
+        first, second = value
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{name} must be ((x_low, x_high), (y_low, y_high)), got {value!r}"
+        ) from error
+    return interval(first, f"{name}[0]"), interval(second, f"{name}[1]")
+
+
+def require_inside(
+    point: ArrayLike, bounds: Sequence[Interval], name: str, bounds_name: str
+) -> None:
+    """Raise ``ValueError`` when ``point`` (one coordinate per interval) leaves ``bounds``."""
+    coordinates = np.atleast_1d(np.asarray(point, dtype=np.float64))
+    for coordinate, (low, high) in zip(coordinates, bounds, strict=True):
+        if not low <= coordinate <= high:
+            raise ValueError(
+                f"{name} = {np.asarray(point).tolist()!r} lies outside the plotted range "
+                f"{bounds_name} = {tuple(bounds) if len(bounds) > 1 else bounds[0]!r}; "
+                f"widen {bounds_name} or choose a point inside it"
+            )
+
+
+def point_2d(value: ArrayLike, name: str) -> Array:
+    """Return ``value`` as a float array of shape ``(2,)``, or raise naming ``name``."""
+    point = as_float_array(value, name)
+    if point.shape != (2,):
+        raise ValueError(f"{name} must be a point (x, y) of shape (2,), got shape {point.shape}")
+    return point
+
+
+def evaluate(f: Function, x: Array, name: str = "f", *, vector: bool = False) -> Array:
+    """Evaluate the vectorised ``f`` on ``x`` and check that it returns finite values.
+
+    For a two-variable ``f``, ``x`` has shape ``(2, ...)`` and the values have shape
+    ``x.shape[1:]``, or ``x.shape`` when ``vector`` (a gradient); for a one-variable ``f``, the
+    values have the shape of ``x``.
+    """
+    expected = x.shape[1:] if x.ndim > 1 and not vector else x.shape
+    try:
+        # log(0) or overflow inside f is reported below, with the point and a fix, rather than
+        # as a numpy warning from deep inside f.
+        with np.errstate(all="ignore"):
+            values = np.asarray(f(x), dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must accept a numpy array of points and return an array of values "
+            f"(write it with numpy functions, e.g. np.sin rather than math.sin); calling it on "
+            f"an array of shape {x.shape} failed: {error}"
+        ) from error
+    if values.shape != expected:
+        raise ValueError(
+            f"{name} returned an array of shape {values.shape} for points of shape {x.shape}; "
+            f"expected shape {expected} (one value per point, see calcml.plotting's convention)"
+        )
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        # The coordinates of the offending point sit along x's first axis.
+        where = np.moveaxis(x, 0, -1)[first[-(x.ndim - 1) :]] if x.ndim > 1 else x[first]
+        raise ValueError(
+            f"{name} is not finite at x = {np.round(where, 6).tolist()!r} "
+            f"(it returned {values[first]!r}); choose a range where {name} is defined"
+        )
+    return values
+
+
+def count(value: int, name: str, *, minimum: int) -> int:
+    """Return ``value`` if it is an integer >= ``minimum``, else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def grid(bounds: Bounds, resolution: int) -> Array:
+    """Return the points of a ``resolution`` × ``resolution`` grid, shape ``(2, n, n)``."""
+    n = count(resolution, "resolution", minimum=2)
+    x = np.linspace(*bounds[0], n)
+    y = np.linspace(*bounds[1], n)
+    return np.stack(np.meshgrid(x, y))
+
+
+def new_axes(ax: Axes | None) -> Axes:
+    """Return ``ax``, or the axes of a new figure when it is ``None``."""
+    if ax is None:
+        _, ax = plt.subplots()
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
+def numerical_gradient(f: Function, points: Array) -> Array:
+    """The gradient of the two-variable ``f`` at ``points`` (shape ``(2, ...)``), same shape.
+
+    Each partial derivative is the derivative of a slice, ``t -> f(t, x_2)`` and
+    ``t -> f(x_1, t)``, taken by :func:`calcml.derivative` at every point at once.
+    """
+    first, second = points
+    return np.stack(
+        [
+            derivative(lambda t: evaluate(f, np.stack([t, second + 0 * t])), first),
+            derivative(lambda t: evaluate(f, np.stack([first + 0 * t, t])), second),
+        ]
+    )
+
+
+def draw_level_sets(
+    ax: Axes, f: Function, bounds: Bounds, *, levels: int | Sequence[float], resolution: int
+) -> None:
+    """Draw level sets of the two-variable ``f`` over ``bounds`` in the ink colour.
+
+    An integer ``levels`` picks evenly spaced values, unless ``f`` rises much more steeply away
+    from its minimum than near it (its largest rise on the grid is over 10 times its median
+    rise, as in Rosenbrock's valley): then the rises above the minimum are spaced geometrically,
+    so the level sets near the minimum stay visible.
+    """
+    points = grid(bounds, resolution)
+    values = evaluate(f, points)
+    if isinstance(levels, int | np.integer):
+        n = count(levels, "levels", minimum=2)
+        rise = values - values.min()
+        if rise.max() > 10 * np.median(rise):
+            lowest = max(float(np.quantile(rise, 0.005)), 1e-6 * rise.max())
+            chosen = values.min() + np.geomspace(lowest, 0.9 * rise.max(), n)
+        else:
+            chosen = np.linspace(values.min(), values.max(), n + 2)[1:-1]
+    else:
+        chosen = np.unique(as_float_array(levels, "levels"))
+    if chosen.size < 2:
+        raise ValueError(
+            f"f takes a single value on bounds = {bounds!r}: there are no level sets to draw; "
+            "widen bounds or pass explicit levels"
+        )
+    ax.contour(points[0], points[1], values, levels=chosen, colors=[INK], linewidths=0.9, alpha=0.8)
+    ax.set_xlim(bounds[0])
+    ax.set_ylim(bounds[1])
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
