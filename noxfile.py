@@ -1,16 +1,19 @@
 """Every job of the project is a nox session; ``nox`` alone runs the full gate.
 
-    nox -s docs            build the book (strict: a warning or a failing cell fails it)
-    nox -s docs-live       live-reloading preview while writing
-    nox -s tests           unit tests and every example script, headless
-    nox -s doctests        every docstring example in calcml
-    nox -s lint            ruff (check and format) and mypy
-    nox -s bench -- NAME   a benchmark from bench/ (differentiate, autodiff, optim)
+nox -s docs            build the book (strict: a warning or a failing cell fails it)
+nox -s docs-live       live-reloading preview while writing
+nox -s tests           unit tests and every example script, headless
+nox -s doctests        every docstring example in calcml
+nox -s lint            ruff (check and format) and mypy
+nox -s bench -- NAME   a benchmark from bench/ (differentiate, autodiff, optim)
+nox -s browser         read every built page in Chromium (errors, offline, math, a11y, weight)
+nox -s repro           build the book twice from scratch and require identical output
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -21,11 +24,12 @@ BUILD = ROOT / "docs" / "_build" / "html"
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "tests", "doctests", "docs"]
+nox.options.sessions = ["lint", "tests", "doctests", "docs", "browser"]
 
 PYTHON = "3.11"
 # Figures and pages must not depend on when or where they were built.
-REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+REPRODUCIBLE_ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
+HEADLESS_ENV = {**REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
 
 
 @nox.session(python=PYTHON)
@@ -42,7 +46,7 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit tests, and every example script run headless."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs, env=REPRODUCIBLE_ENV)
+    session.run("pytest", *session.posargs, env=HEADLESS_ENV)
 
 
 @nox.session(python=PYTHON)
@@ -50,7 +54,7 @@ def doctests(session: nox.Session) -> None:
     """Every docstring example in calcml runs and is checked."""
     session.install("-e", ".[test]")
     session.run(
-        "pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=REPRODUCIBLE_ENV
+        "pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=HEADLESS_ENV
     )
 
 
@@ -130,3 +134,67 @@ def bench(session: nox.Session) -> None:
     )
     for name in names:
         session.run("python", f"bench/{name}.py", env={"OMP_NUM_THREADS": str(os.cpu_count())})
+
+
+# --- The book as readers meet it: in a browser, and as published ---------------------------
+CHROMIUM = "/usr/bin/chromium"
+AXE_CORE = "axe-core@4"
+
+
+def _axe_core(session: nox.Session) -> Path:
+    """axe-core's browser bundle, installed from npm into the project's cache folder."""
+    if shutil.which("npm") is None:
+        session.error(
+            "browser: axe-core is installed with npm, which is missing: apt-get install npm"
+        )
+    prefix = ROOT / ".cache" / "npm"
+    session.run(
+        "npm",
+        "install",
+        "--prefix",
+        str(prefix),
+        "--no-audit",
+        "--no-fund",
+        "--silent",
+        AXE_CORE,
+        external=True,
+    )
+    return prefix / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@nox.session(python=PYTHON, requires=["docs"])
+def browser(session: nox.Session) -> None:
+    """Read every page of the freshly built book in Debian's Chromium, light and dark.
+
+    Fails, naming the page and the problem, on a console error, a failed request, any
+    request off 127.0.0.1, untypeset math, a broken image or one without a real alt text,
+    a critical or serious axe-core violation, a missing notebook download, or a page over its
+    weight budget. Screenshots and reports go to ``artifacts/`` (tests_browser/check_book.py).
+    """
+    if not Path(CHROMIUM).is_file():
+        session.error(
+            f"browser: no {CHROMIUM}; install Debian's Chromium: apt-get install chromium"
+        )
+    session.install("playwright>=1.49")
+    axe = _axe_core(session)
+    session.run(
+        "python",
+        "tests_browser/check_book.py",
+        str(BUILD),
+        "--axe",
+        str(axe),
+        "--artifacts",
+        str(ROOT / "artifacts"),
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def repro(session: nox.Session) -> None:
+    """Build the book twice from scratch and fail on any byte that differs.
+
+    Not in the default gate: two clean builds re-run every chapter and example, minutes
+    on a two-core machine. Run it before a release and after touching figures or conf.py.
+    """
+    session.install("-e", ".[docs]")
+    session.run("python", "tools/check_reproducible.py", *session.posargs, env=REPRODUCIBLE_ENV)

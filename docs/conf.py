@@ -17,7 +17,7 @@ ROOT = DOCS.parent
 
 project = "Calculus for Machine Learning"
 author = "The Calculus for Machine Learning authors"
-copyright = "2026, The Calculus for Machine Learning authors"  # noqa: A001
+copyright = "2026, The Calculus for Machine Learning authors"
 release = metadata.version("calcml")
 
 extensions = [
@@ -71,6 +71,10 @@ if _CACHE_ROOT.is_dir():
     for stale in _CACHE_ROOT.iterdir():
         if stale != _CACHE:
             shutil.rmtree(stale, ignore_errors=True)
+
+# The kernels inherit this process's environment; a headless MPLBACKEND=Agg there would
+# replace the inline backend and silently drop every figure from the pages.
+os.environ.pop("MPLBACKEND", None)
 
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(_CACHE)
@@ -187,3 +191,37 @@ copybutton_prompt_is_regexp = True
 
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("build-finished", _copy_mathjax)
+
+
+# --- Publishing (sitemap, link previews, notebook download, launch button) ----------------
+import sys
+from os import environ
+
+# docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
+# notebook_download makes the downloadable .ipynb identical on every build.
+sys.path.insert(0, str(DOCS / "_ext"))
+
+# REPOSITORY_URL and SITE_URL are placeholders until the book's repository is public: set
+# both to the real addresses before publishing, or the launch button opens nothing.
+REPOSITORY_URL = "https://github.com/calcml/calculus-for-machine-learning"
+SITE_URL = "https://calcml.github.io/calculus-for-machine-learning/"
+
+extensions += ["sphinx_sitemap", "sphinxext.opengraph", "accessible_html", "notebook_download"]
+# Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
+html_baseurl = environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
+sitemap_url_scheme = "{link}"
+ogp_site_url = html_baseurl
+ogp_site_name = project
+# A social card is an image drawn per page at build time; a text preview needs none, and
+# the build stays fast and byte-for-byte reproducible.
+ogp_social_cards = {"enable": False}
+html_theme_options |= {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": "main",
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    # Configuring a launcher also makes the theme copy each chapter's executed notebook
+    # into _sources/ and offer it as ".ipynb" in the page's download menu. Binder opens the
+    # MyST source as a notebook through jupytext (binder/requirements.txt).
+    "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
+}
