@@ -1,0 +1,346 @@
+"""Seeded toy data sets the book trains on, generated with numpy alone.
+
+Every generator takes a ``seed`` keyword and returns ``(X, y)`` as float arrays, ``X`` of shape
+``(n, d)`` and ``y`` of shape ``(n,)``, so a page that executes at build time draws the same
+points every time. :func:`load_digits` reads the 8x8 handwritten digits that ship inside
+scikit-learn (nothing is downloaded).
+
+Examples
+--------
+>>> X, y = make_moons(100, seed=0)
+>>> X.shape, y.shape, sorted(set(y.tolist()))
+((100, 2), (100,), [0.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from calcml._validation import as_float_array
+
+__all__ = [
+    "load_digits",
+    "make_circles",
+    "make_line",
+    "make_moons",
+    "make_spirals",
+    "train_test_split",
+]
+
+Array = NDArray[np.float64]
+
+
+def _require_size(n: int, name: str, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+def _require_noise(noise: float) -> float:
+    level = float(noise)
+    if not np.isfinite(level) or level < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return level
+
+
+def _shuffled(rng: np.random.Generator, X: Array, y: Array) -> tuple[Array, Array]:
+    """Shuffle rows so that the classes are interleaved, as a real data set would be."""
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def make_line(
+    n: int = 50,
+    *,
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    noise: float = 0.5,
+    seed: int = 0,
+) -> tuple[Array, Array]:
+    """Points ``y = slope x + intercept + noise``, ``x`` uniform on [-3, 3].
+
+    Parameters
+    ----------
+    n : int, default 50
+        Number of points.
+    slope, intercept : float
+        The true line.
+    noise : float, default 0.5
+        Standard deviation of the Gaussian noise added to ``y``.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(n, 1)``.
+    y : numpy.ndarray
+        Shape ``(n,)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive integer or ``noise`` is negative.
+
+    Notes
+    -----
+    The chapter *Gradient descent* fits this line both in closed form and by descent.
+
+    Examples
+    --------
+    >>> X, y = make_line(3, slope=2.0, intercept=1.0, noise=0.0)
+    >>> bool(np.allclose(y, 2 * X[:, 0] + 1))
+    True
+    """
+    size = _require_size(n, "n")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, size)
+    y = float(slope) * x + float(intercept) + _require_noise(noise) * rng.standard_normal(size)
+    return x[:, np.newaxis], y
+
+
+def make_moons(n: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
+    """Two interleaving half circles, labels 0 (upper) and 1 (lower).
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points; the classes differ in size by at most one.
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise added to both coordinates.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(n, 2)``.
+    y : numpy.ndarray
+        Shape ``(n,)``, values 0.0 and 1.0.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2`` or ``noise`` is negative.
+
+    Notes
+    -----
+    The same geometry as scikit-learn's ``make_moons``: the upper moon is the unit half circle,
+    the lower one is it flipped and shifted by (1, 0.5). No straight line separates them, which
+    is why logistic regression fails here and a multilayer perceptron succeeds.
+
+    Examples
+    --------
+    >>> X, y = make_moons(4, noise=0.0)
+    >>> bool(np.allclose(np.linalg.norm(X[y == 0], axis=1), 1.0))
+    True
+    """
+    size = _require_size(n, "n", minimum=2)
+    rng = np.random.default_rng(seed)
+    n_upper = size // 2
+    upper = np.linspace(0, np.pi, n_upper)
+    lower = np.linspace(0, np.pi, size - n_upper)
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(upper), np.sin(upper)]),
+            np.column_stack([1 - np.cos(lower), 0.5 - np.sin(lower)]),
+        ]
+    )
+    y = np.repeat([0.0, 1.0], [n_upper, size - n_upper])
+    X += _require_noise(noise) * rng.standard_normal(X.shape)
+    return _shuffled(rng, X, y)
+
+
+def make_circles(
+    n: int = 200, *, noise: float = 0.05, factor: float = 0.5, seed: int = 0
+) -> tuple[Array, Array]:
+    """Two concentric circles: label 0 on the unit circle, label 1 on radius ``factor``.
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points.
+    noise : float, default 0.05
+        Standard deviation of the Gaussian noise added to both coordinates.
+    factor : float, default 0.5
+        Radius of the inner circle, in (0, 1).
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(n, 2)``.
+    y : numpy.ndarray
+        Shape ``(n,)``, values 0.0 and 1.0.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2``, ``noise`` is negative or ``factor`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> X, y = make_circles(6, noise=0.0, factor=0.5)
+    >>> np.linalg.norm(X, axis=1)[np.argsort(y)].round(6).tolist()
+    [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+    """
+    size = _require_size(n, "n", minimum=2)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
+    rng = np.random.default_rng(seed)
+    n_outer = size // 2
+    # endpoint=False: 0 and 2 pi are the same point, which would be drawn twice.
+    outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
+    inner = np.linspace(0, 2 * np.pi, size - n_outer, endpoint=False)
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(outer), np.sin(outer)]),
+            factor * np.column_stack([np.cos(inner), np.sin(inner)]),
+        ]
+    )
+    y = np.repeat([0.0, 1.0], [n_outer, size - n_outer])
+    X += _require_noise(noise) * rng.standard_normal(X.shape)
+    return _shuffled(rng, X, y)
+
+
+def make_spirals(
+    n: int = 300, *, n_classes: int = 3, noise: float = 0.2, seed: int = 0
+) -> tuple[Array, Array]:
+    """Interleaved spiral arms, one per class (the CS231n toy problem).
+
+    Parameters
+    ----------
+    n : int, default 300
+        Total number of points, split as evenly as possible between the classes.
+    n_classes : int, default 3
+        Number of arms (and labels ``0, ..., n_classes - 1``).
+    noise : float, default 0.2
+        Standard deviation, in radians, of the noise added to each point's angle.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(n, 2)``, inside the unit disc.
+    y : numpy.ndarray
+        Shape ``(n,)``, values ``0.0, ..., n_classes - 1``.
+
+    Raises
+    ------
+    ValueError
+        If ``n < n_classes``, ``n_classes < 2`` or ``noise`` is negative.
+
+    Notes
+    -----
+    Arm ``j`` goes from the centre outwards through angles ``4 j`` to ``4 (j + 1)`` radians:
+    each arm winds about two thirds of a turn, so every pair of arms interleaves.
+
+    Examples
+    --------
+    >>> X, y = make_spirals(30, n_classes=3)
+    >>> np.bincount(y.astype(int)).tolist(), bool(np.all(np.linalg.norm(X, axis=1) <= 1))
+    ([10, 10, 10], True)
+    """
+    classes = _require_size(n_classes, "n_classes", minimum=2)
+    size = _require_size(n, "n", minimum=classes)
+    rng = np.random.default_rng(seed)
+    y = np.arange(size) % classes
+    # Position along the arm, 0 at the centre and 1 at the tip, evenly spaced within a class.
+    rank = np.arange(size) // classes
+    counts = np.bincount(y, minlength=classes)
+    radius = rank / np.maximum(counts[y] - 1, 1)
+    angle = 4.0 * (y + radius) + _require_noise(noise) * rng.standard_normal(size)
+    X = radius[:, np.newaxis] * np.column_stack([np.sin(angle), np.cos(angle)])
+    return _shuffled(rng, X, y.astype(np.float64))
+
+
+def load_digits() -> tuple[Array, Array]:
+    """The 1797 8x8 handwritten digits bundled with scikit-learn, pixels scaled to [0, 1].
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(1797, 64)``: each row an image, raw intensities 0 to 16 divided by 16.
+    y : numpy.ndarray
+        Shape ``(1797,)``, the digits ``0.0, ..., 9.0``.
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed (it is part of the ``docs`` extra).
+
+    Notes
+    -----
+    A copy of the UCI optical digits test set; scikit-learn ships it inside its wheel, so
+    nothing is downloaded.
+
+    Examples
+    --------
+    >>> X, y = load_digits()
+    >>> X.shape, float(X.max())
+    ((1797, 64), 1.0)
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+    except ImportError as error:
+        raise ImportError(
+            "load_digits reads the digits that ship with scikit-learn, which is not installed; "
+            "install the docs extra: pip install 'calcml[docs]' (or pip install scikit-learn)"
+        ) from error
+    digits = sklearn_load_digits()
+    return np.asarray(digits.data, dtype=np.float64) / 16.0, np.asarray(
+        digits.target, dtype=np.float64
+    )
+
+
+def train_test_split(
+    X: ArrayLike, y: ArrayLike, *, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[Array, Array, Array, Array]:
+    """Split rows at random into a training and a test set.
+
+    Parameters
+    ----------
+    X : array_like
+        Features, shape ``(n, ...)``.
+    y : array_like
+        Targets, shape ``(n,)``.
+    test_fraction : float, default 0.25
+        Share of the rows held out, in (0, 1); rounded so both sets are non-empty.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : numpy.ndarray
+        In scikit-learn's order.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``y`` disagree on the number of rows, there are fewer than 2 rows, or
+        ``test_fraction`` is outside (0, 1).
+
+    Examples
+    --------
+    >>> X, y = make_line(8)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25)
+    >>> X_train.shape, X_test.shape
+    ((6, 1), (2, 1))
+    """
+    features = as_float_array(X, "X")
+    targets = as_float_array(y, "y")
+    if features.ndim == 0 or targets.ndim != 1 or features.shape[0] != targets.shape[0]:
+        raise ValueError(
+            f"X must have one row per entry of the 1-D y, got shapes {features.shape} and "
+            f"{targets.shape}"
+        )
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}")
+    n = _require_size(len(targets), "the number of rows", minimum=2)
+    n_test = min(max(round(test_fraction * n), 1), n - 1)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return features[train], features[test], targets[train], targets[test]
