@@ -1,0 +1,208 @@
+"""How numpy's own functions reach a traced value: ``__array_ufunc__`` and ``__array_function__``.
+
+When ``np.tanh(t)`` or ``x @ W`` meets a traced value, numpy hands the call to the value's
+class (NEP 13 for ufuncs, NEP 18 for functions such as ``np.sum``). :class:`Traced` answers by
+calling the traced class's own method of the same meaning, so a reader differentiates the
+numpy code they already wrote. A numpy function without a derivative here raises
+``TypeError`` naming it, rather than turning the value into a plain array and silently
+dropping its gradient.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, Self
+
+import numpy as np
+
+#: numpy ufunc -> method of the traced class computing it (and its derivative).
+UFUNCS: dict[np.ufunc, str] = {
+    np.add: "__add__",
+    np.subtract: "__sub__",
+    np.multiply: "__mul__",
+    np.true_divide: "__truediv__",
+    np.power: "__pow__",
+    np.matmul: "__matmul__",
+    np.negative: "__neg__",
+    np.exp: "exp",
+    np.log: "log",
+    np.sin: "sin",
+    np.cos: "cos",
+    np.tanh: "tanh",
+    np.sqrt: "sqrt",
+    np.absolute: "abs",
+    np.maximum: "maximum",
+}
+
+#: ufuncs whose result is piecewise constant: their derivative is 0 wherever it exists, so the
+#: plain numpy result of the values is exact (a mask, a sign), not a detached gradient.
+CONSTANT_UFUNCS = frozenset(
+    {
+        np.greater,
+        np.greater_equal,
+        np.less,
+        np.less_equal,
+        np.equal,
+        np.not_equal,
+        np.sign,
+        np.isfinite,
+        np.isnan,
+    }
+)
+
+#: numpy function -> (method, the keyword arguments the method understands).
+FUNCTIONS: dict[Callable[..., Any], tuple[str, frozenset[str]]] = {
+    np.sum: ("sum", frozenset({"axis", "keepdims"})),
+    np.mean: ("mean", frozenset({"axis", "keepdims"})),
+    np.max: ("max", frozenset({"axis", "keepdims"})),
+    np.amax: ("max", frozenset({"axis", "keepdims"})),
+    np.reshape: ("reshape", frozenset({"shape"})),
+    np.transpose: ("transpose", frozenset({"axes"})),
+}
+
+#: numpy functions that only read the shape or build constants: answered from the values.
+SHAPE_FUNCTIONS = frozenset({np.shape, np.ndim, np.size, np.zeros_like, np.ones_like})
+
+_SIGNATURES = {function: inspect.signature(function) for function in FUNCTIONS}
+
+
+def _value(item: Any) -> Any:
+    return item.value if isinstance(item, Traced) else item
+
+
+def _unsupported(kind: str, name: str) -> TypeError:
+    ufuncs = sorted(ufunc.__name__ for ufunc in UFUNCS)
+    functions = sorted({function.__name__ for function in FUNCTIONS} | {"dot", "where"})
+    return TypeError(
+        f"{kind} numpy.{name} is not supported on traced values: calcml has no derivative for "
+        f"it, and computing it on the bare values would silently drop the gradient. Supported "
+        f"ufuncs: {', '.join(ufuncs)}; functions: {', '.join(functions)}. Rewrite with these "
+        "or add the operation with its derivative to calcml.autodiff."
+    )
+
+
+class Traced:
+    """What reverse-mode ``Tensor`` and forward-mode ``Dual`` share: numpy's protocols,
+    reflected operators and shape accessors. Subclasses provide ``value``, ``_lift``,
+    ``where`` and the differentiable methods named in :data:`UFUNCS` and :data:`FUNCTIONS`.
+    """
+
+    __slots__ = ()
+    value: np.ndarray
+
+    @classmethod
+    def _lift(cls, item: Any) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def where(cls, condition: Any, x: Any, y: Any) -> Self:
+        raise NotImplementedError
+
+    # numpy protocols ---------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method != "__call__" or kwargs:
+            detail = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
+            if kwargs:
+                detail += f" with {', '.join(kwargs)}="
+            raise _unsupported("ufunc", detail)
+        if ufunc in CONSTANT_UFUNCS:
+            return ufunc(*(_value(item) for item in inputs))
+        name = UFUNCS.get(ufunc)
+        if name is None:
+            raise _unsupported("ufunc", ufunc.__name__)
+        first, *rest = inputs
+        return getattr(self._lift(first), name)(*rest)
+
+    def __array_function__(
+        self, func: Callable[..., Any], types: Any, args: Any, kwargs: Any
+    ) -> Any:
+        if func in SHAPE_FUNCTIONS:
+            return func(*(_value(item) for item in args), **kwargs)
+        if func is np.dot:
+            first, second = args
+            return self._lift(first) @ second
+        if func is np.where and len(args) == 3 and not kwargs:
+            return self.where(*args)
+        if func not in FUNCTIONS:
+            raise _unsupported("function", func.__name__)
+        name, understood = FUNCTIONS[func]
+        passed = _SIGNATURES[func].bind(*args, **kwargs).arguments
+        first = passed.pop(next(iter(passed)))
+        unknown = set(passed) - understood
+        if unknown:
+            raise _unsupported("function", f"{func.__name__} with {', '.join(sorted(unknown))}=")
+        method = getattr(self._lift(first), name)
+        # reshape and transpose take their shape or axes positionally, as ndarray's do
+        return method(*passed.values()) if name in {"reshape", "transpose"} else method(**passed)
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"converting a traced {type(self).__name__} to a numpy array would detach it from "
+            "differentiation; use .value to read the numbers (no gradient flows through them), "
+            "or stay with numpy functions calcml supports"
+        )
+
+    # reflected operators: ``2 * t`` is ``lift(2) * t`` --------------------------------------
+    def __radd__(self, other: Any) -> Self:
+        return self._lift(other) + self  # type: ignore[operator, no-any-return]
+
+    def __rsub__(self, other: Any) -> Self:
+        return self._lift(other) - self  # type: ignore[operator, no-any-return]
+
+    def __rmul__(self, other: Any) -> Self:
+        return self._lift(other) * self  # type: ignore[operator, no-any-return]
+
+    def __rtruediv__(self, other: Any) -> Self:
+        return self._lift(other) / self  # type: ignore[operator, no-any-return]
+
+    def __rpow__(self, other: Any) -> Self:
+        return self._lift(other) ** self  # type: ignore[operator, no-any-return]
+
+    def __rmatmul__(self, other: Any) -> Self:
+        return self._lift(other) @ self  # type: ignore[operator, no-any-return]
+
+    # comparisons give masks: piecewise constant, derivative 0 (see CONSTANT_UFUNCS)
+    def __lt__(self, other: Any) -> Any:
+        return self.value < _value(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.value <= _value(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.value > _value(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.value >= _value(other)
+
+    # shape, read from the values ------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of :attr:`value`."""
+        return self.value.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes of :attr:`value`."""
+        return self.value.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of entries of :attr:`value`."""
+        return self.value.size
+
+    @property
+    def T(self) -> Self:
+        """The transpose, as ``ndarray.T``."""
+        return self.transpose()  # type: ignore[attr-defined, no-any-return]
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __float__(self) -> float:
+        # An explicit request for the number: the caller has asked to leave the graph.
+        return float(self.value)
+
+    def __bool__(self) -> bool:
+        # Branching on a value is fine: the derivative follows the branch taken.
+        return bool(self.value)

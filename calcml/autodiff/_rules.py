@@ -1,0 +1,118 @@
+"""The numpy pieces both modes share: stable kernels, domain checks and kink conventions.
+
+Reverse mode (:mod:`calcml.autodiff.engine`) and forward mode (:mod:`calcml.autodiff.forward`)
+apply the same local derivatives in opposite directions; whatever is not the direction lives
+here, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+Axis = int | tuple[int, ...] | None
+
+
+def sigmoid(x: Array) -> Array:
+    """``1 / (1 + exp(-x))`` without overflow: ``exp`` only ever sees ``-|x|``."""
+    decay = np.exp(-np.abs(x))
+    result: Array = np.where(x >= 0, 1.0 / (1.0 + decay), decay / (1.0 + decay))
+    return result
+
+
+def logsumexp(x: Array, axis: Axis = None, keepdims: bool = False) -> Array:
+    """``log(sum(exp(x)))`` shifted by the maximum so that no ``exp`` overflows."""
+    shift = np.max(x, axis=axis, keepdims=True)
+    total: Array = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
+def softmax(x: Array, axis: int = -1) -> Array:
+    """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum for the same reason."""
+    weights: Array = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    weights /= np.sum(weights, axis=axis, keepdims=True)
+    return weights
+
+
+def max_share(x: Array, axis: Axis, keepdims: bool) -> tuple[Array, Array]:
+    """The maximum along ``axis`` and each entry's share of its derivative.
+
+    Convention at a tie: the derivative is split equally between the tied entries, the
+    symmetric choice (HIPS autograd makes the same one).
+    """
+    top: Array = np.max(x, axis=axis, keepdims=True)
+    winners = x == top
+    share: Array = winners / np.sum(winners, axis=axis, keepdims=True)
+    return (top if keepdims else np.squeeze(top, axis=axis)), share
+
+
+def maximum_weight(a: Array, b: Array) -> Array:
+    """``d maximum(a, b) / d a``: 1 where ``a`` wins, 0 where ``b`` wins, 1/2 at a tie."""
+    weight: Array = (a > b) + 0.5 * (a == b)
+    return weight
+
+
+def checked_log(x: Array) -> Array:
+    """``log(x)``, refusing ``x <= 0`` where it has no real value or derivative."""
+    if np.any(x <= 0):
+        raise ValueError(
+            f"log needs positive input, got min {np.min(x)!r}: log is undefined (or -inf with an "
+            "infinite derivative) there; add a small positive offset or clip the argument"
+        )
+    return np.log(x)
+
+
+def checked_sqrt(x: Array) -> Array:
+    """``sqrt(x)``, refusing ``x < 0``; the derivative at 0 is refused where it is needed."""
+    if np.any(x < 0):
+        raise ValueError(
+            f"sqrt needs non-negative input, got min {np.min(x)!r}; take sqrt of x**2 + eps "
+            "or of abs(x) if that is what you mean"
+        )
+    return np.sqrt(x)
+
+
+def sqrt_derivative(root: Array) -> Array:
+    """``1 / (2 sqrt(x))`` from ``sqrt(x)``, refusing ``x = 0`` where it is infinite."""
+    if np.any(root == 0):
+        raise ValueError(
+            "sqrt is not differentiable at 0 (its slope is infinite there); shift the argument "
+            "away from 0, e.g. sqrt(x + 1e-12)"
+        )
+    return 0.5 / root
+
+
+def expand_reduced(reduced: Array, axis: Axis, keepdims: bool) -> Array:
+    """Put back the axes a reduction over ``axis`` removed, so the result broadcasts against
+    the unreduced array (the chain rule sends a reduction's gradient back along them)."""
+    return reduced if axis is None or keepdims else np.expand_dims(reduced, axis)
+
+
+def matmul(a: Array, b: Array) -> Array:
+    """``a @ b``, with an error that names both shapes when they do not fit."""
+    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not fit: the last axis of the left "
+            "operand must equal the second-to-last (or only) axis of the right one; "
+            "transpose or reshape one of them"
+        )
+    result: Array = a @ b
+    return result
+
+
+def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``grad`` over the axes along which broadcasting copied a value of ``shape``.
+
+    A value used in several places receives the sum of the gradients from each use; a
+    broadcast value is used once per copy, so its gradient sums over the copies.
+    """
+    extra = grad.ndim - len(shape)
+    stretched = tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
+    )
+    axes = tuple(range(extra)) + stretched
+    summed: Any = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return np.reshape(summed, shape)

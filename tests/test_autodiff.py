@@ -1,0 +1,383 @@
+"""Tests for calcml.autodiff: every operation against the numerical gradient, both modes
+against each other and against HIPS autograd, and the documented errors and conventions."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calcml import (
+    Tensor,
+    check_gradient,
+    draw_graph,
+    grad,
+    jacfwd,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
+from calcml.autodiff import Dual, log_softmax, logsumexp, relu, sigmoid, softmax
+
+RNG = np.random.default_rng(20240601)
+
+
+def _away_from_zero(shape: tuple[int, ...]) -> np.ndarray:
+    """Random entries with |x| in [0.5, 1.5]: no kinks, no ties, positive where needed."""
+    return RNG.choice([-1.0, 1.0], size=shape) * RNG.uniform(0.5, 1.5, size=shape)
+
+
+# Unary operations: name -> (function written in plain numpy, input of shape (3, 4)).
+UNARY: dict[str, tuple[Callable[[Any], Any], np.ndarray]] = {
+    "exp": (np.exp, _away_from_zero((3, 4))),
+    "log": (np.log, RNG.uniform(0.5, 2.0, (3, 4))),
+    "sin": (np.sin, _away_from_zero((3, 4))),
+    "cos": (np.cos, _away_from_zero((3, 4))),
+    "tanh": (np.tanh, _away_from_zero((3, 4))),
+    "sqrt": (np.sqrt, RNG.uniform(0.5, 2.0, (3, 4))),
+    "abs": (np.abs, _away_from_zero((3, 4))),
+    "negative": (lambda x: -x, _away_from_zero((3, 4))),
+    "power": (lambda x: x**3, _away_from_zero((3, 4))),
+    "rpow": (lambda x: 2.0**x, _away_from_zero((3, 4))),
+    "maximum with 0": (lambda x: np.maximum(0.0, x), _away_from_zero((3, 4))),
+    "relu": (relu, _away_from_zero((3, 4))),
+    "sigmoid": (sigmoid, _away_from_zero((3, 4))),
+    "softmax axis 0": (lambda x: softmax(x, axis=0), _away_from_zero((3, 4))),
+    "log_softmax": (log_softmax, _away_from_zero((3, 4))),
+    "logsumexp axis 1": (lambda x: logsumexp(x, axis=1), _away_from_zero((3, 4))),
+    "logsumexp all keepdims": (lambda x: logsumexp(x, keepdims=True), _away_from_zero((3, 4))),
+    "sum axis 0": (lambda x: np.sum(x, axis=0), _away_from_zero((3, 4))),
+    "sum keepdims": (lambda x: x.sum(axis=1, keepdims=True), _away_from_zero((3, 4))),
+    "mean axis 1": (lambda x: np.mean(x, axis=1), _away_from_zero((3, 4))),
+    "max axis 1": (lambda x: np.max(x, axis=1), _away_from_zero((3, 4))),
+    "reshape": (lambda x: np.reshape(x, (4, 3)) @ np.arange(3.0), _away_from_zero((3, 4))),
+    "transpose": (lambda x: x.T @ np.arange(3.0), _away_from_zero((3, 4))),
+    "fancy index with repeats": (lambda x: x[[0, 2, 0], 1:] ** 2, _away_from_zero((3, 4))),
+    "where": (lambda x: np.where(x > 0, x**2, 3.0 * x), _away_from_zero((3, 4))),
+    "divide": (lambda x: 1.0 / x, _away_from_zero((3, 4))),
+}
+
+# Binary operations with broadcasting: name -> (operation, left shape, right shape).
+BINARY: dict[str, tuple[Callable[[Any, Any], Any], tuple[int, ...], tuple[int, ...]]] = {
+    "add": (lambda a, b: a + b, (3, 1), (1, 4)),
+    "subtract": (lambda a, b: a - b, (2, 3, 4), (4,)),
+    "multiply": (lambda a, b: a * b, (3, 4), (3, 1)),
+    "divide": (lambda a, b: a / b, (4,), (3, 4)),
+    "power": (lambda a, b: np.abs(a) ** b, (3, 4), (4,)),
+    "maximum": (np.maximum, (3, 4), (1, 4)),
+    "matmul matrix": (lambda a, b: a @ b, (3, 4), (4, 2)),
+    "matmul vector right": (lambda a, b: a @ b, (3, 4), (4,)),
+    "matmul vector left": (lambda a, b: a @ b, (4,), (4, 2)),
+    "matmul batched": (lambda a, b: a @ b, (2, 3, 4), (4, 2)),
+    "dot": (np.dot, (3, 4), (4, 2)),
+}
+
+
+def _weighted_sum(f: Callable[..., Any], weights: np.ndarray) -> Callable[..., Any]:
+    """A scalar whose gradient involves every output entry, each with its own weight."""
+    return lambda *args: np.sum(weights * f(*args))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_gradient_of_each_operation_matches_the_numerical_gradient(name: str) -> None:
+    f, x = UNARY[name]
+    loss = _weighted_sum(f, RNG.uniform(0.5, 1.5, np.shape(f(x))))
+    result = check_gradient(loss, grad(loss), x)
+    assert result.ok, str(result)
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("argnum", [0, 1])
+def test_gradient_of_each_broadcasting_operation_matches_numerical_gradient(
+    name: str, argnum: int
+) -> None:
+    operation, left_shape, right_shape = BINARY[name]
+    operands = [_away_from_zero(left_shape), _away_from_zero(right_shape)]
+    loss = _weighted_sum(operation, RNG.uniform(0.5, 1.5, np.shape(operation(*operands))))
+
+    def of_one(x: Any) -> Any:
+        args = list(operands)
+        args[argnum] = x
+        return loss(*args)
+
+    result = check_gradient(of_one, grad(of_one), operands[argnum])
+    assert result.ok, str(result)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_forward_and_reverse_jacobians_agree_for_each_operation(name: str) -> None:
+    f, x = UNARY[name]
+    np.testing.assert_allclose(jacfwd(f)(x), jacrev(f)(x), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_forward_and_reverse_jacobians_agree_with_broadcasting(name: str) -> None:
+    operation, left_shape, right_shape = BINARY[name]
+    left, right = _away_from_zero(left_shape), _away_from_zero(right_shape)
+    for argnum in (0, 1):
+        forward = jacfwd(operation, argnums=argnum)(left, right)
+        reverse = jacrev(operation, argnums=argnum)(left, right)
+        np.testing.assert_allclose(forward, reverse, rtol=1e-12, atol=1e-14)
+
+
+def test_jvp_and_vjp_are_the_jacobian_times_a_vector() -> None:
+    def f(x: Any) -> Any:
+        return np.tanh(np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 3.0]]) @ x)
+
+    x, v, u = np.array([0.1, -0.2, 0.3]), np.array([1.0, 2.0, -1.0]), np.array([0.5, -2.0])
+    jacobian = jacfwd(f)(x)
+    _, tangent = jvp(f, (x,), (v,))
+    _, vjp_fn = vjp(f, x)
+    np.testing.assert_allclose(tangent, jacobian @ v, rtol=1e-12)
+    np.testing.assert_allclose(vjp_fn(u)[0], u @ jacobian, rtol=1e-12)
+
+
+def test_gradients_of_known_functions_equal_their_derivatives() -> None:
+    assert grad(lambda x: x**3)(2.0) == pytest.approx(12.0)
+    assert grad(np.sin)(0.3) == pytest.approx(np.cos(0.3))
+    assert grad(lambda x, y: x * y, argnums=1)(3.0, 5.0) == pytest.approx(3.0)
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    value, slope = value_and_grad(lambda w: np.sum(w**2) / 2)(x)
+    assert value == pytest.approx(15.0)
+    np.testing.assert_allclose(slope, x)
+
+
+def test_gradient_of_a_value_used_twice_is_the_sum_of_both_uses() -> None:
+    x = Tensor([1.0, -3.0])
+    (x * x + x).sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * np.array([1.0, -3.0]) + 1)
+
+
+def test_gradient_has_the_shape_and_type_of_its_argument() -> None:
+    assert isinstance(grad(np.exp)(0.0), float)
+    assert grad(lambda x: np.sum(x**2))(np.ones((2, 3, 1))).shape == (2, 3, 1)
+    assert np.all(grad(lambda x, y: np.sum(y), argnums=0)(np.ones(3), Tensor(1.0)) == 0)
+
+
+def test_gradients_are_recomputed_not_accumulated_by_a_second_backward() -> None:
+    x = Tensor(3.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad == pytest.approx(6.0)
+
+
+def test_returned_gradients_do_not_share_memory() -> None:
+    dx, dy = grad(lambda x, y: np.sum(3.0 * (x + y)), argnums=(0, 1))(np.ones(3), np.ones(3))
+    dx[0] = 100.0
+    np.testing.assert_allclose(dy, [3.0, 3.0, 3.0])
+
+
+# Random expressions: a chain of smooth operations, each combining the last value with an
+# earlier one, written against a namespace so that calcml and autograd run the same code.
+STEPS: list[Callable[[Any, Any, Any], Any]] = [
+    lambda xp, a, b: xp.sin(a) * b,
+    lambda xp, a, b: xp.tanh(a + b),
+    lambda xp, a, b: a * b - xp.cos(b),
+    lambda xp, a, b: xp.exp(-(a**2)) + b,
+    lambda xp, a, b: a / (1.0 + b**2),
+    lambda xp, a, b: xp.sqrt(1.0 + a**2) * xp.mean(b),
+    lambda xp, a, b: xp.maximum(a, b + 1.0) - xp.sum(b, axis=0),
+]
+
+
+def _expression(choices: list[tuple[int, int]], xp: Any) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        values = [x, xp.sin(x)]
+        for step, earlier in choices:
+            values.append(STEPS[step](xp, values[-1], values[earlier % len(values)]))
+        return xp.sum(values[-1] ** 2)
+
+    return f
+
+
+expressions = st.lists(
+    st.tuples(st.integers(0, len(STEPS) - 1), st.integers(0, 50)), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(choices=expressions, seed=st.integers(0, 2**16))
+def test_random_expressions_match_the_numerical_gradient(
+    choices: list[tuple[int, int]], seed: int
+) -> None:
+    f = _expression(choices, np)
+    x = np.random.default_rng(seed).uniform(-1.0, 1.0, size=3)
+    result = check_gradient(f, grad(f), x, tolerance=1e-5)
+    assert result.ok, str(result)
+
+
+@settings(max_examples=25, deadline=None)
+@given(choices=expressions, seed=st.integers(0, 2**16))
+def test_random_expressions_match_hips_autograd(choices: list[tuple[int, int]], seed: int) -> None:
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+    x = np.random.default_rng(seed).uniform(-1.0, 1.0, size=3)
+    expected = autograd.grad(_expression(choices, anp))(x)
+    np.testing.assert_allclose(grad(_expression(choices, np))(x), expected, rtol=1e-10)
+
+
+def test_mlp_loss_and_gradient_match_hips_autograd() -> None:
+    autograd = pytest.importorskip("autograd")
+    anp = pytest.importorskip("autograd.numpy")
+
+    def autograd_logsumexp(scores: Any, axis: int) -> Any:
+        return anp.log(anp.sum(anp.exp(scores), axis=axis))
+
+    rng = np.random.default_rng(0)
+    x, labels = rng.normal(size=(16, 5)), rng.integers(0, 3, 16)
+    params = [rng.normal(size=(5, 8)), rng.normal(size=8), rng.normal(size=(8, 3)), np.zeros(3)]
+
+    def loss(params: list[Any], xp: Any, lse: Callable[..., Any]) -> Any:
+        w1, b1, w2, b2 = params
+        scores = xp.tanh(x @ w1 + b1) @ w2 + b2
+        return xp.mean(lse(scores, axis=1) - scores[np.arange(16), labels])
+
+    value, ours = value_and_grad(lambda *p: loss(list(p), np, logsumexp), argnums=(0, 1, 2, 3))(
+        *params
+    )
+    theirs = autograd.grad(lambda p: loss(p, anp, autograd_logsumexp))(params)
+    assert value == pytest.approx(loss(params, np, logsumexp))
+    for mine, reference in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(mine, reference, rtol=1e-10)
+
+
+# Conventions at kinks, as documented in calcml.autodiff.engine.
+def test_abs_and_relu_have_slope_zero_at_zero() -> None:
+    assert grad(np.abs)(0.0) == 0.0
+    assert grad(relu)(0.0) == 0.0
+
+
+def test_maximum_and_max_split_the_slope_equally_at_a_tie() -> None:
+    assert grad(lambda x: np.maximum(x, 1.0))(1.0) == 0.5
+    np.testing.assert_allclose(grad(np.max)(np.array([2.0, 2.0, 1.0])), [0.5, 0.5, 0.0])
+
+
+def test_sqrt_at_zero_and_log_of_nonpositive_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="sqrt is not differentiable at 0"):
+        grad(np.sqrt)(0.0)
+    with pytest.raises(ValueError, match="log needs positive input"):
+        grad(np.log)(-1.0)
+
+
+# Errors
+def test_matmul_shape_mismatch_names_both_shapes() -> None:
+    with pytest.raises(ValueError, match=r"\(3, 4\) and \(3, 2\)"):
+        Tensor(np.ones((3, 4))) @ np.ones((3, 2))
+
+
+def test_backward_of_a_non_scalar_without_a_seed_says_so() -> None:
+    with pytest.raises(ValueError, match=r"without a seed.*shape \(3,\)"):
+        (Tensor(np.ones(3)) * 2).backward()
+    with pytest.raises(ValueError, match="seed must have the tensor's shape"):
+        (Tensor(np.ones(3)) * 2).backward(seed=np.ones(2))
+
+
+def test_unsupported_numpy_function_raises_naming_it() -> None:
+    with pytest.raises(TypeError, match="arcsinh"):
+        grad(np.arcsinh)(0.5)
+    with pytest.raises(TypeError, match="cumsum"):
+        grad(lambda x: np.cumsum(x)[-1])(np.ones(3))
+    with pytest.raises(TypeError, match="sum with dtype"):
+        grad(lambda x: np.sum(x, dtype=np.float32))(np.ones(3))
+
+
+def test_converting_a_traced_value_to_an_array_raises_instead_of_detaching() -> None:
+    with pytest.raises(TypeError, match="detach"):
+        grad(lambda x: np.sum(np.asarray(x)))(np.ones(3))
+
+
+def test_function_whose_result_is_not_traced_is_reported() -> None:
+    with pytest.raises(TypeError, match="not a traced Tensor"):
+        grad(lambda x: float(x) ** 2)(1.0)
+
+
+def test_grad_of_a_vector_valued_function_points_to_jacobians() -> None:
+    with pytest.raises(ValueError, match="jacrev"):
+        grad(lambda x: x * 2)(np.ones(3))
+
+
+def test_argnums_out_of_range_is_reported() -> None:
+    with pytest.raises(ValueError, match="argnums=2"):
+        grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
+
+
+def test_reusing_a_tensor_from_a_released_graph_raises() -> None:
+    x = Tensor(2.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="released"):
+        (y * 3).backward()
+
+
+def test_mixing_forward_and_reverse_mode_values_raises() -> None:
+    with pytest.raises(TypeError, match="cannot mix"):
+        Tensor(1.0) + Dual(1.0, 1.0)
+    with pytest.raises(TypeError, match="already a traced Tensor"):
+        grad(lambda x: x * grad(lambda y: x * y)(x))(1.0)
+
+
+def test_non_finite_input_is_reported_by_name() -> None:
+    with pytest.raises(ValueError, match="argument 0 of f must be finite"):
+        grad(np.sin)(np.array([1.0, np.nan]))
+
+
+# Structure, memory, drawing, activations on plain arrays
+def test_backward_through_a_graph_deeper_than_the_recursion_limit() -> None:
+    x = Tensor(1.0)
+    y = x
+    for _ in range(20_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**20_000)
+
+
+def test_training_steps_leave_no_garbage_cycles_so_every_graph_is_freed_at_once() -> None:
+    # Without reference cycles, reference counting frees each step's graph as soon as the
+    # step returns; memory cannot grow over any number of steps, collector or not.
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(32, 4))
+    weights = rng.normal(size=(4, 1))
+    step = value_and_grad(lambda w: np.mean(np.tanh(data @ w) ** 2))
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(1_000):
+            weights = weights - 0.1 * step(weights)[1]
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert unreachable == 0
+
+
+def test_draw_graph_labels_every_node_with_op_value_and_grad() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = Tensor(2.0, name="x")
+    y = np.tanh(x * 3.0)
+    y.backward()
+    ax = draw_graph(y)
+    labels = [text.get_text() for text in ax.texts if text.get_text()]
+    assert len(labels) == 4  # x, the constant 3, the product, tanh
+    assert any(label.startswith("x\nvalue 2.\ngrad") for label in labels)
+    assert any(label.startswith("tanh") for label in labels)
+    plt.close(ax.figure)
+
+
+def test_activations_accept_plain_arrays_and_return_arrays() -> None:
+    x = np.array([-1000.0, 0.0, 1000.0])
+    np.testing.assert_allclose(sigmoid(x), [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(relu(x), [0.0, 0.0, 1000.0])
+    np.testing.assert_allclose(softmax(x), [0.0, 0.0, 1.0])
+    assert logsumexp(x) == pytest.approx(1000.0)
+    np.testing.assert_allclose(np.exp(log_softmax(np.array([1.0, 2.0]))).sum(), 1.0)
+    assert all(isinstance(f(x), np.ndarray) for f in (sigmoid, relu, softmax, log_softmax))
