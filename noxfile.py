@@ -44,7 +44,17 @@ HEADLESS_ENV = {**REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and mypy on calcml."""
     session.install("-e", ".", "ruff>=0.8", "mypy>=1.13")
-    paths = ["calcml", "tests", "bench", "examples", "noxfile.py", "docs/conf.py"]
+    paths = [
+        "calcml",
+        "tests",
+        "tests_browser",
+        "bench",
+        "examples",
+        "tools",
+        "docs/conf.py",
+        "docs/_ext",
+        "noxfile.py",
+    ]
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
@@ -61,9 +71,7 @@ def tests(session: nox.Session) -> None:
 def doctests(session: nox.Session) -> None:
     """Every docstring example in calcml runs and is checked."""
     session.install("-e", ".[test]")
-    session.run(
-        "pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=HEADLESS_ENV
-    )
+    session.run("pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=HEADLESS_ENV)
 
 
 def _sphinx(session: nox.Session, *args: str) -> None:
@@ -88,6 +96,9 @@ def docs(session: nox.Session) -> None:
         "--keep-going",
         "-E",
         "-q",
+        # Sphinx's pickled environment stays outside the published HTML.
+        "-d",
+        str(BUILD.parent / "doctrees"),
         "docs",
         str(BUILD),
         *session.posargs,

@@ -52,6 +52,7 @@ if _ONLY:
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
+
 # --- Executing the chapters -------------------------------------------------------------
 # myst-nb keys its cache on cell source alone, so an edit to calcml would leave stale
 # outputs on the pages. Keying the cache *directory* on a hash of calcml's sources makes
@@ -105,8 +106,10 @@ math_eqref_format = "({number})"
 # cache, its outputs must also be thrown away when calcml changes.
 _GALLERY = DOCS / "gallery"
 _GALLERY_STAMP = _GALLERY / ".calcml-hash"
-if not _ONLY and _GALLERY.is_dir() and (
-    not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH
+if (
+    not _ONLY
+    and _GALLERY.is_dir()
+    and (not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH)
 ):
     shutil.rmtree(_GALLERY)
 if not _ONLY:

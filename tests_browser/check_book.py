@@ -1,0 +1,487 @@
+"""Read every page of the built book in Chromium, the way a reader meets it.
+
+    python tests_browser/check_book.py docs/_build/html --axe PATH/axe.min.js
+
+The built HTML is served on 127.0.0.1 and each page is opened in Debian's Chromium through
+Playwright (``/usr/bin/chromium``; no browser is downloaded). A page fails, and the run names
+the page and the problem, when it
+
+- logs a console error, or a request fails or answers with an HTTP error;
+- asks any host other than 127.0.0.1 for anything (the request is aborted, not waited on);
+- shows math that MathJax did not typeset, or raw TeX in its text;
+- has an image that does not load, or whose alt text is empty, a file name or matplotlib's
+  ``<Figure size ...>`` repr;
+- has a critical or serious axe-core violation of WCAG 2 A/AA, in light mode, or of colour
+  contrast once the dark-mode toggle has switched it to dark;
+- runs code cells but offers no executed ``.ipynb`` download or no launch button;
+- weighs more than its budget (below).
+
+The search page must also find "gradient". Screenshots of every page, light and dark, go to
+``artifacts/screenshots/``; the page-weight table to ``artifacts/page-weight.md`` and the
+accessibility findings (all impacts) to ``artifacts/accessibility.md``.
+
+Page-weight budget: a page may transfer what the theme itself costs, measured in the same
+run on a near-empty page (the glossary), plus its own figures, plus ``WEIGHT_MARGIN`` for its
+text and the MathJax fonts its formulas need. The theme's cost is itself capped at
+``THEME_BUDGET`` and every figure at ``FIGURE_BUDGET``, so neither can grow unnoticed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    ViewportSize,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+
+CHROMIUM = "/usr/bin/chromium"
+# Playwright adds --headless and a fresh user-data dir; these keep Chromium from phoning home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOST = "127.0.0.1"
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+# A page spends most of its time waiting (for the network to go idle, for MathJax), so four
+# pages at a time keep two cores busy without starving them.
+CONCURRENCY = 4
+TIMEOUT_MS = 20_000
+
+KIB = 1024
+# Measured when this check was written: the theme's scripts, styles and icon fonts are 2.5 MiB
+# on a page without math, and MathJax 3 adds 1.2 MiB (tex-chtml.js, its fonts) on the
+# glossary; past 4 MiB something new rides along on every page.
+THEME_BUDGET = 4 * KIB * KIB
+WEIGHT_MARGIN = 512 * KIB
+FIGURE_BUDGET = 400 * KIB
+BASELINE_PAGE = "glossary.html"
+SEARCH_PAGE = "search.html"
+SEARCH_TERM = "gradient"
+# Content images: cell outputs and figures (_images/) and the gallery's own images.
+OWN_IMAGE = re.compile(r"/(_images|gallery/images)/")
+
+# Returns what a reader would see as raw TeX: formulas MathJax left alone, its error boxes,
+# and TeX delimiters or commands in the visible text outside code.
+MATH_PROBE = r"""async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const untypeset = [...document.querySelectorAll(".math")]
+    .filter((el) => !el.querySelector("mjx-container"))
+    .map((el) => el.textContent.trim().slice(0, 60));
+  const errors = [...document.querySelectorAll("mjx-merror")]
+    .map((el) => el.getAttribute("data-mjx-error") || el.textContent.slice(0, 60));
+  const skip = "PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight, .math";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const tex = new RegExp(
+    String.raw`\\[()[\]]|\$\$|\$[^$\s][^$]{0,80}\$|` +
+      String.raw`\\(?:frac|sum|int|partial|nabla|mathbf|alpha|beta|theta|cdot|left|begin)\b`
+  );
+  const raw = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip) || !parent.checkVisibility()) continue;
+    if (tex.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 80));
+  }
+  return { untypeset, errors, raw };
+}"""
+
+# A figure whose backend could not draw it shows up as matplotlib's text repr instead.
+FIGURE_REPR_PROBE = """() => [...document.querySelectorAll(".cell_output")]
+  .map((output) => output.textContent.match(/<Figure size [^>]*>/))
+  .filter(Boolean).map((match) => match[0])"""
+
+IMAGE_PROBE = """() => [...document.images].map((img) => ({
+  src: img.currentSrc || img.src,
+  alt: img.getAttribute("alt"),
+  loaded: img.complete && img.naturalWidth > 0,
+}))"""
+
+# WCAG's contrast ratio of the article's text against the background it is painted on.
+CONTRAST_PROBE = """() => {
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map(Number).map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const text = document.querySelector("article p, article li, article dd, main") || document.body;
+  let el = text;
+  let background = getComputedStyle(el).backgroundColor;
+  while (el && /rgba\\(.*, 0\\)|transparent/.test(background)) {
+    el = el.parentElement;
+    background = el ? getComputedStyle(el).backgroundColor : "rgb(255, 255, 255)";
+  }
+  const [fg, bg] = [luminance(getComputedStyle(text).color), luminance(background)];
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+
+AXE_RUN = """async (rules) => {
+  const options = rules
+    ? { runOnly: { type: "rule", values: rules } }
+    : { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } };
+  const result = await axe.run(document, { ...options, resultTypes: ["violations"] });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+FAILING_IMPACTS = {"critical", "serious"}
+MIN_CONTRAST = 4.5
+
+
+@dataclass
+class PageResult:
+    """What reading one page found."""
+
+    page: str
+    problems: list[str] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
+    bytes: int = 0
+    figure_bytes: int = 0
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 at a free port; yield its base URL."""
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """The run reports failures itself; one log line per file is noise."""
+
+    server = ThreadingHTTPServer((HOST, 0), partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def book_pages(root: Path) -> list[str]:
+    """Every HTML page of the built book, as paths relative to ``root``."""
+    assets = {"_static", "_sources", "_images", "_downloads"}
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.html")
+        if not assets.intersection(path.relative_to(root).parts)
+    )
+
+
+def alt_text_problem(alt: str | None) -> str | None:
+    """Why ``alt`` does not describe its image, or None when it does."""
+    if alt is None or not alt.strip():
+        return "has no alt text"
+    if alt.lstrip().startswith("<Figure size"):
+        return f"has matplotlib's repr as alt text ({alt!r})"
+    if re.fullmatch(r"\S+\.(png|svg|jpe?g|gif|webp)", alt.strip(), flags=re.IGNORECASE):
+        return f"has a file name as alt text ({alt!r})"
+    return None
+
+
+async def switch_to_dark(page: Page) -> bool:
+    """Pick "Dark" in the theme's colour-mode menu, as a reader would; True if it took."""
+    await page.locator(".theme-switch-button:visible").first.click()
+    await page.locator(".theme-change-button[data-mode=dark]:visible").first.click()
+    try:
+        await page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+        # The theme fades colours in, and the button's tooltip lingers while the pointer rests
+        # on it: judging contrast mid-fade or under the tooltip reports phantom failures.
+        await page.mouse.move(0, VIEWPORT["height"] - 1)
+        await page.wait_for_function(
+            "!document.querySelector('.tooltip')"
+            " && document.getAnimations().every((a) => a.playState !== 'running')"
+        )
+    except PlaywrightError:
+        return False
+    return True
+
+
+async def axe_findings(page: Page, axe: Path, rules: list[str] | None, mode: str) -> list[str]:
+    """axe-core's violations on the page, one line each, with their impact."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(axe))
+    violations = await page.evaluate(AXE_RUN, rules)
+    return [
+        f"{v['impact']}: {v['id']} ({mode}) {v['help']} at {', '.join(v['targets'])}"
+        for v in violations
+    ]
+
+
+async def check_notebook_download(page: Page, result: PageResult) -> None:
+    """A page that runs code offers its executed notebook and a launch button."""
+    if not await page.locator("div.cell").count():
+        return
+    link = page.locator("a[href$='.ipynb']").first
+    if not await link.count():
+        result.problems.append("runs code but offers no .ipynb download")
+    else:
+        href = await link.get_attribute("href") or ""
+        response = await page.request.get(urljoin(page.url, href))
+        if not response.ok or '"cells"' not in await response.text():
+            result.problems.append(f"its .ipynb download {href} is not a notebook")
+    if not await page.locator("a[href*='/v2/gh/']").count():
+        result.problems.append("runs code but has no launch button")
+
+
+async def check_search(page: Page, result: PageResult) -> None:
+    """Sphinx's client-side search, opened as a reader's query, finds the book's central word."""
+    try:
+        await page.locator("#search-results ul.search li").first.wait_for(timeout=10_000)
+    except PlaywrightError:
+        result.problems.append(f"searching for {SEARCH_TERM!r} finds nothing")
+
+
+class Traffic:
+    """Every request a page makes: off-host ones aborted and recorded, the rest measured."""
+
+    def __init__(self, result: PageResult) -> None:
+        self.result = result
+        self.off_host: set[str] = set()
+        self.downloads: list[asyncio.Task[tuple[str, str, int]]] = []
+
+    async def attach(self, context: BrowserContext, page: Page) -> None:
+        await context.route("**/*", self.route)
+        page.on("console", self.console)
+        page.on("pageerror", self.page_error)
+        page.on("response", self.response)
+        page.on("requestfailed", self.request_failed)
+        page.on("requestfinished", self.request_finished)
+
+    async def route(self, route: Route) -> None:
+        # The machines that build the book are offline; a reader's browser would wait on a
+        # CDN, so the request is refused at once and counted as a failure of the page.
+        if urlsplit(route.request.url).hostname == HOST:
+            await route.continue_()
+        else:
+            self.off_host.add(route.request.url)
+            await route.abort("blockedbyclient")
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.result.problems.append(f"console error: {message.text}")
+
+    def page_error(self, error: Exception) -> None:
+        self.result.problems.append(f"script error: {error}")
+
+    def response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.result.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def request_failed(self, request: Request) -> None:
+        if request.url not in self.off_host:
+            self.result.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def request_finished(self, request: Request) -> None:
+        self.downloads.append(asyncio.ensure_future(_transferred(request)))
+
+    async def settle(self) -> None:
+        """Add up what was transferred, and report the requests that must not happen."""
+        downloads = await asyncio.gather(*self.downloads)
+        self.result.bytes = sum(size for _, _, size in downloads)
+        figures = [(url, size) for url, _, size in downloads if OWN_IMAGE.search(url)]
+        self.result.figure_bytes = sum(size for _, size in figures)
+        self.result.problems += [
+            f"figure {url} weighs {size / KIB:.0f} KiB, over {FIGURE_BUDGET // KIB} KiB"
+            for url, size in figures
+            if size > FIGURE_BUDGET
+        ]
+        self.result.problems += [f"request to another host: {url}" for url in sorted(self.off_host)]
+
+
+async def _transferred(request: Request) -> tuple[str, str, int]:
+    sizes = await request.sizes()
+    return request.url, request.resource_type, sizes["responseBodySize"]
+
+
+async def read_page(page: Page, name: str, base: str, result: PageResult) -> None:
+    """The light-mode checks: math, images, notebook download, search."""
+    query = f"?q={SEARCH_TERM}" if name == SEARCH_PAGE else ""
+    await page.goto(base + name + query, wait_until="load")
+    if name == SEARCH_PAGE:
+        await check_search(page, result)
+    math = await page.evaluate(MATH_PROBE)
+    await page.wait_for_load_state("networkidle")
+    result.problems += [f"math not typeset: {tex!r}" for tex in math["untypeset"]]
+    result.problems += [f"MathJax error: {error}" for error in math["errors"]]
+    result.problems += [f"raw TeX visible: {text!r}" for text in math["raw"]]
+    for image in await page.evaluate(IMAGE_PROBE):
+        if not image["loaded"]:
+            result.problems.append(f"image does not load: {image['src']}")
+        if (problem := alt_text_problem(image["alt"])) is not None:
+            result.problems.append(f"image {image['src']} {problem}")
+    result.problems += [
+        f"a figure shows as text: {text}" for text in await page.evaluate(FIGURE_REPR_PROBE)
+    ]
+    await check_notebook_download(page, result)
+
+
+async def read_dark_page(page: Page, axe: Path | None, result: PageResult) -> None:
+    """In dark mode the text must stay legible: WCAG AA contrast, for the body and axe alike."""
+    if (contrast := await page.evaluate(CONTRAST_PROBE)) < MIN_CONTRAST:
+        result.problems.append(f"dark mode: text contrast {contrast:.1f}:1, under 4.5:1")
+    if axe is not None:
+        result.accessibility += await axe_findings(page, axe, ["color-contrast"], "dark")
+
+
+async def check_page(
+    browser: Browser, base: str, name: str, axe: Path | None, shots: Path
+) -> PageResult:
+    """Open one page, light then dark, and collect every problem a reader would meet."""
+    result = PageResult(name)
+    context = await browser.new_context(
+        viewport=VIEWPORT, color_scheme="light", service_workers="block"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    traffic = Traffic(result)
+    await traffic.attach(context, page)
+    slug = name.removesuffix(".html").replace("/", "__")
+    try:
+        await read_page(page, name, base, result)
+        if axe is not None:
+            result.accessibility += await axe_findings(page, axe, None, "light")
+        await page.screenshot(path=shots / f"{slug}-light.png", full_page=True)
+        if await switch_to_dark(page):
+            await read_dark_page(page, axe, result)
+            await page.screenshot(path=shots / f"{slug}-dark.png", full_page=True)
+        else:
+            result.problems.append("the dark-mode toggle did not switch the page to dark")
+    except PlaywrightError as error:
+        result.problems.append(f"{error.message.splitlines()[0]}")
+    finally:
+        await page.wait_for_load_state("networkidle")
+        await context.close()
+    await traffic.settle()
+    result.problems += [
+        line for line in result.accessibility if line.split(":")[0] in FAILING_IMPACTS
+    ]
+    return result
+
+
+async def check_book(root: Path, axe: Path | None, artifacts: Path) -> list[PageResult]:
+    """Check every page of the book at ``root``, ``CONCURRENCY`` at a time."""
+    shots = artifacts / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    gate = asyncio.Semaphore(CONCURRENCY)
+    with serve(root) as base:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+            async def one(name: str) -> PageResult:
+                async with gate:
+                    return await check_page(browser, base, name, axe, shots)
+
+            results = await asyncio.gather(*(one(name) for name in book_pages(root)))
+            await browser.close()
+    return list(results)
+
+
+def weigh(results: list[PageResult]) -> list[list[str]]:
+    """Judge every page against its budget; the rows of the page-weight table."""
+    baseline = next((r.bytes for r in results if r.page == BASELINE_PAGE), 0)
+    if baseline == 0:
+        sys.exit(f"page weight: no baseline, {BASELINE_PAGE} was not measured")
+    if baseline > THEME_BUDGET:
+        next(r for r in results if r.page == BASELINE_PAGE).problems.append(
+            f"the theme alone weighs {baseline / KIB:.0f} KiB, over {THEME_BUDGET // KIB} KiB"
+        )
+    rows = []
+    for result in sorted(results, key=lambda r: -r.bytes):
+        budget = baseline + result.figure_bytes + WEIGHT_MARGIN
+        if result.bytes > budget:
+            result.problems.append(
+                f"weighs {result.bytes / KIB:.0f} KiB, over its budget of {budget / KIB:.0f} KiB"
+            )
+        verdict = "ok" if result.bytes <= budget else "OVER"
+        rows.append(
+            [
+                result.page,
+                *(f"{n / KIB:,.0f}" for n in (result.bytes, result.figure_bytes, budget)),
+                verdict,
+            ]
+        )
+    return rows
+
+
+def write_reports(results: list[PageResult], rows: list[list[str]], artifacts: Path) -> str:
+    """Write the page-weight and accessibility reports; return the weight table."""
+    header = ["page", "KiB transferred", "KiB of figures", "KiB budget", ""]
+    table = "\n".join(
+        "| " + " | ".join(row) + " |"
+        for row in [header, ["---", "---:", "---:", "---:", "---"], *rows]
+    )
+    (artifacts / "page-weight.md").write_text(
+        "# Page weight\n\nBytes each page transfers on a first visit (empty cache). Budget: "
+        f"the theme as measured on {BASELINE_PAGE}, plus the page's figures, plus "
+        f"{WEIGHT_MARGIN // KIB} KiB; the theme is capped at {THEME_BUDGET // KIB} KiB and "
+        f"each figure at {FIGURE_BUDGET // KIB} KiB.\n\n{table}\n"
+    )
+    findings = [f"- {r.page}: {line}" for r in results for line in r.accessibility]
+    (artifacts / "accessibility.md").write_text(
+        "# axe-core findings (WCAG 2 A and AA; critical and serious fail the run)\n\n"
+        + ("\n".join(findings) or "No violations.")
+        + "\n"
+    )
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("html", type=Path, help="the built book, e.g. docs/_build/html")
+    parser.add_argument("--axe", type=Path, help="axe.min.js from the npm package axe-core")
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    args = parser.parse_args()
+    if not (args.html / "index.html").is_file():
+        sys.exit(f"html: no index.html in {args.html}; build the book first (nox -s docs)")
+    if args.axe is not None and not args.axe.is_file():
+        sys.exit(f"--axe: {args.axe} does not exist; npm install axe-core@4 and pass axe.min.js")
+    results = asyncio.run(check_book(args.html, args.axe, args.artifacts))
+    table = write_reports(results, weigh(results), args.artifacts)
+    print(table)
+    failing = [r for r in results if r.problems]
+    for result in failing:
+        for problem in result.problems:
+            print(f"FAIL {result.page}: {problem}")
+    worst = max(results, key=lambda r: r.bytes)
+    print(
+        f"{len(results)} pages checked light and dark, {len(failing)} failing; heaviest "
+        f"{worst.page} at {worst.bytes / KIB:,.0f} KiB; screenshots and reports in "
+        f"{args.artifacts}/"
+    )
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
