@@ -375,14 +375,19 @@ def _elementwise_sampler(
 
 
 def _line_sampler(
-    f: Callable[[Any], Any], x: NDArray[np.float64], direction: NDArray[np.float64], method: Method
+    f: Callable[[Any], Any],
+    x: NDArray[np.float64],
+    direction: NDArray[np.float64],
+    method: Method,
+    output_shape: tuple[int, ...],
 ) -> Sampler:
-    """Evaluate ``f`` (any output shape) at ``x + t v`` for each displacement ``t``."""
-    shape = np.shape(_call(f, x.copy(), "central"))
+    """Evaluate ``f`` (of output shape ``output_shape``) at ``x + t v`` for each ``t``."""
 
     def sample(displacements: NDArray[Any]) -> NDArray[Any]:
         values = [
-            _checked_values(_call(f, x + t * direction, method), shape, method, f"at x + {t} * v")
+            _checked_values(
+                _call(f, x + t * direction, method), output_shape, method, f"at x + {t} * v"
+            )
             for t in displacements
         ]
         return np.stack(values)
@@ -404,14 +409,13 @@ def _resolve_step(
     return np.broadcast_to(chosen, np.broadcast_shapes(chosen.shape, x.shape)).astype(float)
 
 
-def _finite_or_raise(value: NDArray[np.float64], what: str) -> None:
-    if not np.all(np.isfinite(value)):
-        raise ValueError(
-            f"{what} is NaN or inf: f returned NaN or inf near x, or differs by more than a "
-            "float can hold. x may be at a singularity or within one step of the edge of f's "
-            "domain; differentiate at another point, pass a smaller step, or use "
-            "method='forward'/'backward' to stay on one side of the edge"
-        )
+def _not_finite(what: str) -> ValueError:
+    return ValueError(
+        f"{what} is NaN or inf: f returned NaN or inf near x, or differs by more than a "
+        "float can hold. x may be at a singularity or within one step of the edge of f's "
+        "domain; differentiate at another point, pass a smaller step, or use "
+        "method='forward'/'backward' to stay on one side of the edge"
+    )
 
 
 # --------------------------------------------------------------------------- derivative
@@ -486,7 +490,8 @@ def estimate_derivative(
     point = np.broadcast_to(point, chosen.shape)
     sample = _elementwise_sampler(f, point, method)
     value, error, nfev = _line_derivative(sample, chosen, method, order, accuracy, True)
-    _finite_or_raise(value, f"the derivative of order {order} ({method})")
+    if not np.all(np.isfinite(value)):
+        raise _not_finite(f"the derivative of order {order} ({method})")
     error = np.where(np.isfinite(error), error, np.inf)
     if value.ndim == 0:
         return DerivativeEstimate(float(value), float(error), nfev, float(chosen), method)
@@ -575,7 +580,8 @@ def derivative(
     chosen = _resolve_step(step, point, method, order, accuracy)
     sample = _elementwise_sampler(f, np.broadcast_to(point, chosen.shape), method)
     value, _, _ = _line_derivative(sample, chosen, method, order, accuracy, False)
-    _finite_or_raise(value, f"the derivative of order {order} ({method})")
+    if not np.all(np.isfinite(value)):
+        raise _not_finite(f"the derivative of order {order} ({method})")
     return float(value) if value.ndim == 0 else value
 
 
@@ -600,11 +606,14 @@ def _along(
     order: int,
     accuracy: int,
     with_error: bool,
+    output_shape: tuple[int, ...],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``d^order/dt^order f(x + t v)`` at ``t = 0``: ``(value, error)``, of ``f``'s shape."""
-    sample = _line_sampler(f, x, direction, method)
+    sample = _line_sampler(f, x, direction, method, output_shape)
     value, error, _ = _line_derivative(sample, step, method, order, accuracy, with_error)
-    _finite_or_raise(value, f"the derivative of order {order} ({method}) along {direction}")
+    if not np.all(np.isfinite(value)):
+        # Formatted only on failure: printing the direction costs O(n) for every coordinate.
+        raise _not_finite(f"the derivative of order {order} ({method}) along {direction}")
     return value, np.where(np.isfinite(error), error, np.inf)
 
 
@@ -621,8 +630,9 @@ def _jacobian(
     accuracy: int,
     step: float | None,
     with_error: bool,
+    output_shape: tuple[int, ...],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Value and error of the Jacobian, shape ``f(x).shape + x.shape``.
+    """Value and error of the Jacobian, shape ``output_shape + x.shape``.
 
     The loop over coordinates is the method: one line derivative per input, because ``f``
     takes a whole point, not a batch of points.
@@ -637,6 +647,7 @@ def _jacobian(
             1,
             accuracy,
             with_error,
+            output_shape,
         )
         for index in np.ndindex(x.shape)
     ]
@@ -695,7 +706,8 @@ def gradient(
     Notes
     -----
     One line derivative per coordinate, along the unit vector ``e_i``, each with its own step
-    scaled to ``|x_i|``: ``2 n`` evaluations of ``f`` for the central difference. See
+    scaled to ``|x_i|``: ``2 n`` evaluations of ``f`` for the central difference, plus one
+    at ``x`` to check that ``f`` returns a scalar. See
     :doc:`gradient`.
 
     Examples
@@ -705,7 +717,7 @@ def gradient(
     """
     point = _scalar_function_point(f, x)
     accuracy = _check_method(method, 1, accuracy)
-    return _jacobian(f, point, method, accuracy, step, with_error=False)[0]
+    return _jacobian(f, point, method, accuracy, step, with_error=False, output_shape=())[0]
 
 
 def jacobian(
@@ -756,7 +768,8 @@ def jacobian(
     """
     point = as_float_array(x, "x")
     accuracy = _check_method(method, 1, accuracy)
-    return _jacobian(f, point, method, accuracy, step, with_error=False)[0]
+    output_shape = np.shape(_call(f, point.copy(), "central"))
+    return _jacobian(f, point, method, accuracy, step, False, output_shape)[0]
 
 
 def partial(
@@ -816,7 +829,8 @@ def partial(
         raise IndexError(f"i must index x, which has shape {point.shape}; got i={i!r}") from error
     scale = abs(float(point[index]))
     line_step = _vector_step(step, scale, method, order, accuracy)
-    value = _along(f, point, basis, line_step, method, order, accuracy, False)[0]
+    output_shape = np.shape(_call(f, point.copy(), "central"))
+    value = _along(f, point, basis, line_step, method, order, accuracy, False, output_shape)[0]
     return float(value) if value.ndim == 0 else value
 
 
@@ -875,7 +889,8 @@ def directional_derivative(
     scale = float(np.max(np.abs(point), initial=0.0))
     # Scaled so that the largest coordinate moves by the step default_step gives it.
     line_step = _vector_step(step, scale, method, 1, accuracy) / (1.0 if step else length)
-    value = _along(f, point, direction, line_step, method, 1, accuracy, False)[0]
+    output_shape = np.shape(_call(f, point.copy(), "central"))
+    value = _along(f, point, direction, line_step, method, 1, accuracy, False, output_shape)[0]
     return float(value) if value.ndim == 0 else value
 
 
@@ -933,7 +948,7 @@ def hessian(
 
     def second(direction: NDArray[np.float64], scale: float) -> float:
         line_step = _vector_step(step, scale, method, 2, accuracy)
-        return float(_along(f, point, direction, line_step, method, 2, accuracy, False)[0])
+        return float(_along(f, point, direction, line_step, method, 2, accuracy, False, ())[0])
 
     for a, i in enumerate(indices):
         flat[a, a] = second(_unit(point, i), abs(float(point[i])))
@@ -1066,7 +1081,7 @@ def check_gradient(
         )
     if not np.all(np.isfinite(claimed)):
         raise ValueError(f"grad(x) returned NaN or inf: {claimed}")
-    numerical, error = _jacobian(f, point, method, accuracy, None, with_error=True)
+    numerical, error = _jacobian(f, point, method, accuracy, None, with_error=True, output_shape=())
     noise = 10 * error
     scale = np.maximum(np.maximum(np.abs(claimed), np.abs(numerical)), noise / threshold)
     relative = np.abs(claimed - numerical) / np.where(scale > 0, scale, 1.0)
