@@ -381,3 +381,11 @@ def test_activations_accept_plain_arrays_and_return_arrays() -> None:
     assert logsumexp(x) == pytest.approx(1000.0)
     np.testing.assert_allclose(np.exp(log_softmax(np.array([1.0, 2.0]))).sum(), 1.0)
     assert all(isinstance(f(x), np.ndarray) for f in (sigmoid, relu, softmax, log_softmax))
+
+
+def test_equality_compares_values_like_numpy_and_identity_stays_the_hash() -> None:
+    x = Tensor([1.0, 2.0])
+    assert (x == 1.0).tolist() == [True, False]
+    assert (x != 1.0).tolist() == [False, True]
+    assert (Dual(3.0, 1.0) == 3.0) is np.True_
+    assert len({x, x, Tensor([1.0, 2.0])}) == 2

@@ -175,6 +175,17 @@ class Traced:
     def __ge__(self, other: Any) -> Any:
         return self.value >= _value(other)
 
+    # ``==`` compares values like numpy does, so ``np.where(x == 0, ...)`` takes the branch the
+    # reader means; identity stays the hash, which is what graph bookkeeping (sets of nodes)
+    # relies on.
+    def __eq__(self, other: object) -> Any:
+        return self.value == _value(other)
+
+    def __ne__(self, other: object) -> Any:
+        return self.value != _value(other)
+
+    __hash__ = object.__hash__
+
     # shape, read from the values ------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
