@@ -1,7 +1,8 @@
 """Sphinx configuration of *Calculus for Machine Learning*.
 
-Read ``../shared/guides/toolchain-notes.md``-style traps before changing this file: the
-execution cache, strictness and offline math below each answer one of them.
+Several settings below answer a trap of this stack (stale cached outputs, warnings that vanish
+on incremental builds, math from a CDN, figures lost to a headless backend); the comment beside
+each says which. Read them before changing one.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 from importlib import metadata
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+# docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
+# notebook_download makes the downloadable .ipynb identical on every build, gallery_order
+# sorts the examples gallery in reading order.
+sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Calculus for Machine Learning"
 author = "The Calculus for Machine Learning authors"
@@ -45,7 +51,7 @@ exclude_patterns = [
 ]
 # Authors preview chosen chapters fast: `CALCML_ONLY=chain-rule,gradient nox -s docs-page`
 # reads and executes only those pages (with the landing page, glossary and bibliography).
-_ONLY = [name for name in os.environ.get("CALCML_ONLY", "").split(",") if name]
+_ONLY = [name for name in os.os.environ.get("CALCML_ONLY", "").split(",") if name]
 if _ONLY:
     include_patterns = [f"{name}.md" for name in [*_ONLY, "index", "glossary", "bibliography"]]
     extensions.remove("sphinx_gallery.gen_gallery")
@@ -132,6 +138,7 @@ sphinx_gallery_conf = {
     "show_signature": False,
     "backreferences_dir": None,
     "download_all_examples": False,
+    "within_subsection_order": "gallery_order.ChapterOrder",
 }
 
 # --- Math without a network ----------------------------------------------------------------
@@ -197,12 +204,6 @@ def setup(app):  # type: ignore[no-untyped-def]
 
 
 # --- Publishing (sitemap, link previews, notebook download, launch button) ----------------
-import sys
-from os import environ
-
-# docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
-# notebook_download makes the downloadable .ipynb identical on every build.
-sys.path.insert(0, str(DOCS / "_ext"))
 
 # REPOSITORY_URL and SITE_URL are placeholders until the book's repository is public: set
 # both to the real addresses before publishing, or the launch button opens nothing.
@@ -211,7 +212,7 @@ SITE_URL = "https://calcml.github.io/calculus-for-machine-learning/"
 
 extensions += ["sphinx_sitemap", "sphinxext.opengraph", "accessible_html", "notebook_download"]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
-html_baseurl = environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
 sitemap_url_scheme = "{link}"
 ogp_site_url = html_baseurl
 ogp_site_name = project
