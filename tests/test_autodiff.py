@@ -368,7 +368,7 @@ def test_draw_graph_labels_every_node_with_op_value_and_grad() -> None:
     ax = draw_graph(y)
     labels = [text.get_text() for text in ax.texts if text.get_text()]
     assert len(labels) == 4  # x, the constant 3, the product, tanh
-    assert any(label.startswith("x\nvalue 2.\ngrad") for label in labels)
+    assert any(label.startswith("x\nvalue 2\ngrad") for label in labels)
     assert any(label.startswith("tanh") for label in labels)
     plt.close(ax.figure)
 

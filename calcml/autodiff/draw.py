@@ -41,7 +41,8 @@ def _numbers(array: np.ndarray | None) -> str:
         return "-"
     if array.size > 4:
         return f"shape {array.shape}"
-    return np.array2string(array, precision=3, suppress_small=True)
+    # 4 significant digits and no trailing dot: "2", not "2."; "0.1235", not "0.12345679".
+    return np.array2string(array, formatter={"float_kind": lambda value: f"{value:.4g}"})
 
 
 def _label(node: Tensor, show_grad: bool) -> str:
@@ -108,6 +109,15 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
     column: dict[Tensor, int] = {}
     for node in nodes:
         column[node] = 1 + max((column[parent] for parent in node._parents), default=-1)
+    # A constant (a 2 in x ** 2) sits just left of the first node that uses it, not with the
+    # inputs, so its arrow does not cross the graph.
+    first_use: dict[Tensor, int] = {}
+    for node in nodes:
+        for parent in node._parents:
+            first_use[parent] = min(first_use.get(parent, column[node]), column[node])
+    for node in nodes:
+        if not node._parents and not node.requires_grad and node in first_use:
+            column[node] = first_use[node] - 1
     rows: dict[int, int] = {}
     position: dict[Tensor, tuple[float, float]] = {}
     for node in nodes:
@@ -126,11 +136,19 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
             colour = PALETTE["blue"]
         else:
             colour = PALETTE["orange"]
-        box: dict[str, Any] = {"boxstyle": "round", "facecolor": "white", "edgecolor": colour}
+        # Transparent boxes: the book's mid-tone ink reads on light and dark pages alike.
+        box: dict[str, Any] = {
+            "boxstyle": "round",
+            "facecolor": "none",
+            "edgecolor": colour,
+            "linewidth": 1.5,
+        }
         ax.text(
-            *position[node], _label(node, show_grad), ha="center", va="center", fontsize=8, bbox=box
+            *position[node], _label(node, show_grad), ha="center", va="center", fontsize=9, bbox=box
         )
         for parent in node._parents:
+            # An arrow that skips a column would run over the boxes between: bend it.
+            bend = 0.0 if column[node] - column[parent] == 1 else 0.3
             ax.annotate(
                 "",
                 xy=position[node],
@@ -138,8 +156,9 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
                 arrowprops={
                     "arrowstyle": "->",
                     "color": PALETTE["grey"],
-                    "shrinkA": 28,
-                    "shrinkB": 28,
+                    "shrinkA": 30,
+                    "shrinkB": 30,
+                    "connectionstyle": f"arc3,rad={bend}",
                 },
             )
     xs = [x for x, _ in position.values()]
