@@ -51,7 +51,7 @@ exclude_patterns = [
 ]
 # Authors preview chosen chapters fast: `CALCML_ONLY=chain-rule,gradient nox -s docs-page`
 # reads and executes only those pages (with the landing page, glossary and bibliography).
-_ONLY = [name for name in os.os.environ.get("CALCML_ONLY", "").split(",") if name]
+_ONLY = [name for name in os.environ.get("CALCML_ONLY", "").split(",") if name]
 if _ONLY:
     include_patterns = [f"{name}.md" for name in [*_ONLY, "index", "glossary", "bibliography"]]
     extensions.remove("sphinx_gallery.gen_gallery")
