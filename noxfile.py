@@ -43,7 +43,8 @@ HEADLESS_ENV = {**REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and mypy on calcml."""
-    session.install("-e", ".", "ruff>=0.8", "mypy>=1.13")
+    # matplotlib-inline: calcml.plotting configures it when it runs in a notebook.
+    session.install("-e", ".", "ruff>=0.8", "mypy>=1.13", "matplotlib-inline")
     paths = [
         "calcml",
         "tests",
