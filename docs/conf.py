@@ -194,6 +194,9 @@ html_theme_options = {
     "use_sidenotes": True,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
+    # The sidebar lists chapters only; expandable sub-entries would add toggles that have no
+    # accessible name in the theme's markup (axe-core: summary-name, serious).
+    "collapse_navigation": True,
 }
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True

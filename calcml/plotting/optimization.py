@@ -25,6 +25,9 @@ from calcml.plotting._common import (
 from calcml.plotting.alt_text import plain, record
 from calcml.plotting.style import INK
 
+#: The most iterates :func:`plot_trajectories` marks on one path; the line shows every step.
+MAX_MARKERS = 80
+
 
 def plot_trajectories(
     f: Function,
@@ -98,6 +101,9 @@ def plot_trajectories(
         (line,) = ax.plot(
             *path.T,
             marker="o",
+            # Thousands of markers add nothing a reader can see, and each is an element of
+            # the page's SVG: mark at most MAX_MARKERS iterates, evenly spaced.
+            markevery=max(1, -(-len(path) // MAX_MARKERS)),
             markersize=3.5,
             linewidth=1.6,
             label=f"{name} ({len(path) - 1} steps)",

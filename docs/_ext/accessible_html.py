@@ -5,6 +5,7 @@ Each fix answers one violation that ``nox -s browser`` found in the built book.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,30 @@ def _citations_as_list_items(
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+_THUMBNAIL = re.compile(
+    r'(<div class="sphx-glr-thumbcontainer" tooltip="(?P<tooltip>[^"]*)">)<img alt=""'
+    r'(?P<rest>.*?<a class="reference internal" href="[^"]*")'
+    r'(?P<link>><span class="doc">(?P<title>[^<]*)</span>)',
+    re.DOTALL,
+)
+
+
+def _describe_gallery_thumbnails(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # sphinx-gallery leaves thumbnails without alt text, and hides the text of the link that
+    # covers each card (axe-core: image-alt, link-name). The example's own summary describes
+    # its figure; its title names the link.
+    if pagename.startswith("gallery/") and "body" in context:
+        context["body"] = _THUMBNAIL.sub(
+            lambda match: (
+                f'{match["1"]}<img alt="Figure of the example: {match["tooltip"]}"'
+                f'{match["rest"]} aria-label="{match["title"]}"{match["link"]}'
+            ),
+            context["body"],
+        )
+
+
 def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
@@ -30,5 +55,6 @@ def _add_static(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", _citations_as_list_items)
+    app.connect("html-page-context", _describe_gallery_thumbnails)
     app.add_css_file("accessible.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
