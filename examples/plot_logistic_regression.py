@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from calcml.models import LogisticRegression
-from calcml.plotting import PALETTE, use_book_style
+from calcml.plotting import plot_decision_boundary, use_book_style
 
 use_book_style()
 
@@ -33,27 +33,8 @@ y = np.repeat([0.0, 1.0], 100)
 model = LogisticRegression(max_steps=500).fit(X, y)
 
 fig, ax = plt.subplots(figsize=(6.4, 5.0))
-grid_x, grid_y = np.meshgrid(np.linspace(-4, 4, 200), np.linspace(-4, 4, 200))
-probability = model.predict_proba(np.column_stack([grid_x.ravel(), grid_y.ravel()]))[:, 1]
-shading = ax.contourf(
-    grid_x,
-    grid_y,
-    probability.reshape(grid_x.shape),
-    levels=np.linspace(0, 1, 11),
-    cmap="RdBu_r",
-    alpha=0.5,
-)
-fig.colorbar(shading, ax=ax, label="$P(y = 1 \\mid x)$")
-ax.contour(grid_x, grid_y, probability.reshape(grid_x.shape), levels=[0.5], colors="black")
-for label, color in ((0.0, PALETTE["blue"]), (1.0, PALETTE["vermillion"])):
-    ax.scatter(
-        *X[y == label].T,
-        s=14,
-        color=color,
-        edgecolor="white",
-        linewidth=0.4,
-        label=f"class {label:g}",
-    )
+plot_decision_boundary(model, X, y, bounds=((-4, 4), (-4, 4)), ax=ax)
+fig.colorbar(ax.collections[0], ax=ax, label="$P(y = 1 \\mid x)$")
 # w is perpendicular to the boundary: the gradient of w · x + b with respect to x.
 w, b = model.coef_, model.intercept_
 foot = -b * w / (w @ w)  # the point of the boundary closest to the origin
@@ -61,12 +42,7 @@ ax.annotate(
     "", xy=foot + w / np.linalg.norm(w), xytext=foot, arrowprops={"arrowstyle": "->", "lw": 2}
 )
 ax.text(*(foot + 1.1 * w / np.linalg.norm(w)), "$w$", fontsize=14)
-ax.set_xlim(-4, 4)
-ax.set_ylim(-4, 4)
-ax.set_aspect("equal")
-ax.set_xlabel("$x_1$")
-ax.set_ylabel("$x_2$")
-ax.legend(loc="lower right")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
 
 # %%
 # The clouds overlap, so no line separates them perfectly; the accuracy is that of the best

@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from calcml.datasets import make_moons, train_test_split
 from calcml.models import MLP, LogisticRegression
-from calcml.plotting import PALETTE, plot_loss_curves, use_book_style
+from calcml.plotting import plot_decision_boundary, plot_loss_curves, use_book_style
 
 use_book_style()
 
@@ -31,30 +30,7 @@ network = MLP(hidden_sizes=(16,), max_steps=400, seed=0).fit(X_train, y_train)
 line = LogisticRegression().fit(X_train, y_train)
 
 fig, (regions_ax, loss_ax) = plt.subplots(1, 2, figsize=(11, 4.2), width_ratios=[1.3, 1])
-grid_x, grid_y = np.meshgrid(np.linspace(-1.6, 2.6, 200), np.linspace(-1.2, 1.7, 150))
-probability = network.predict_proba(np.column_stack([grid_x.ravel(), grid_y.ravel()]))[:, 1]
-regions_ax.contourf(
-    grid_x,
-    grid_y,
-    probability.reshape(grid_x.shape),
-    levels=np.linspace(0, 1, 11),
-    cmap="RdBu_r",
-    alpha=0.5,
-)
-regions_ax.contour(grid_x, grid_y, probability.reshape(grid_x.shape), levels=[0.5], colors="black")
-for label, color in ((0.0, PALETTE["blue"]), (1.0, PALETTE["vermillion"])):
-    regions_ax.scatter(
-        *X_train[y_train == label].T,
-        s=14,
-        color=color,
-        edgecolor="white",
-        linewidth=0.4,
-        label=f"class {label:g}",
-    )
-regions_ax.set_aspect("equal")
-regions_ax.set_xlabel("$x_1$")
-regions_ax.set_ylabel("$x_2$")
-regions_ax.legend(loc="lower left", fontsize=9)
+plot_decision_boundary(network, X_train, y_train, ax=regions_ax)
 plot_loss_curves({"MLP (16 tanh units)": network.loss_curve_}, ylabel="cross-entropy", ax=loss_ax)
 
 # %%

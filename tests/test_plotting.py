@@ -20,6 +20,7 @@ from calcml.plotting import (
     animate_secants,
     book_style,
     describe,
+    plot_decision_boundary,
     plot_gradient_field,
     plot_loss_curves,
     plot_secants,
@@ -364,3 +365,147 @@ def test_animation_with_bad_input_leaves_no_figure_open():
     with pytest.raises(ValueError, match="f is not finite"):
         animate_secants(np.log, 1.0, x_range=(-1.0, 2.0), steps=[0.5], slope=1.0)
     assert not plt.get_fignums()
+
+
+def test_gradient_field_arrows_take_the_given_label():
+    ax = plot_gradient_field(bowl, bounds=((-2, 2), (-1, 1)), arrows=3, label=r"$\nabla L$")
+    assert ax.collections[-1].get_label() == r"$\nabla L$"
+    assert r"$\nabla L$" in ax.get_legend_handles_labels()[1]
+    default = plot_gradient_field(bowl, bounds=((-2, 2), (-1, 1)), arrows=3)
+    assert default.get_legend_handles_labels()[1] == [r"gradient $\nabla f$"]
+
+
+# --- classification ----------------------------------------------------------------------------
+
+
+#: Four points on either side of the diagonal x_1 + x_2 = 0.
+CLASS_X = np.array([[-1.0, -1.0], [-1.0, 0.5], [1.0, 0.0], [0.5, 1.0]])
+CLASS_Y = np.array([0.0, 0.0, 1.0, 1.0])
+
+
+def above_the_diagonal(X):
+    """P(class 1) of a logistic model whose boundary is the line x_1 + x_2 = 0."""
+    return 1 / (1 + np.exp(-4 * (X[:, 0] + X[:, 1])))
+
+
+class Diagonal:
+    """A classifier in calcml.models' style, with predict_proba of shape (n, 2)."""
+
+    classes_ = np.array([0.0, 1.0])
+
+    def predict_proba(self, X):
+        p = above_the_diagonal(X)
+        return np.column_stack([1 - p, p])
+
+
+def test_decision_boundary_is_the_half_probability_line_and_points_are_drawn_by_class():
+    ax = plot_decision_boundary(Diagonal(), CLASS_X, CLASS_Y, bounds=((-2, 2), (-2, 2)))
+    shading, boundary, *scatters = ax.collections
+    assert list(shading.levels) == pytest.approx(np.linspace(0, 1, 11))
+    assert list(boundary.levels) == [0.5]
+    # Every vertex of the drawn boundary lies on the line x_1 + x_2 = 0.
+    vertices = np.concatenate([path.vertices for path in boundary.get_paths()])
+    assert np.abs(vertices.sum(axis=1)).max() < 0.05
+    for scatter, label in zip(scatters, [0.0, 1.0], strict=True):
+        np.testing.assert_array_equal(scatter.get_offsets(), CLASS_X[np.isclose(CLASS_Y, label)])
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+        "class 0",
+        "class 1",
+        "decision boundary",
+    ]
+    assert ax.get_aspect() == 1.0
+    assert ax.get_xlim() == (-2.0, 2.0)
+
+
+def test_a_callable_giving_one_probability_draws_the_same_as_predict_proba():
+    from_callable = plot_decision_boundary(above_the_diagonal, CLASS_X, CLASS_Y, resolution=20)
+    from_model = plot_decision_boundary(Diagonal(), CLASS_X, CLASS_Y, resolution=20)
+    for drawn, expected in zip(
+        from_callable.collections[:2], from_model.collections[:2], strict=True
+    ):
+        np.testing.assert_allclose(
+            np.concatenate([path.vertices for path in drawn.get_paths()]),
+            np.concatenate([path.vertices for path in expected.get_paths()]),
+        )
+
+
+def test_default_bounds_hold_every_point_and_description_states_the_accuracy():
+    ax = plot_decision_boundary(above_the_diagonal, CLASS_X, CLASS_Y)
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    assert x_low < -1.0 < 1.0 < x_high
+    assert y_low < -1.0 < 1.0 < y_high
+    text = describe(ax)
+    assert "class 0 as blue circles (2 points)" in text
+    assert "class 1 as orange triangles (2 points)" in text
+    assert "labels 100% of the points correctly" in text
+    assert "$" not in text
+
+
+def test_three_classes_are_drawn_as_regions_with_their_boundaries():
+    centres = np.array([[0.0, 2.0], [-2.0, -1.0], [2.0, -1.0]])
+
+    def nearest_centre(X):
+        closeness = -np.sum((X[:, np.newaxis, :] - centres) ** 2, axis=2)
+        weights = np.exp(closeness - closeness.max(axis=1, keepdims=True))
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    X = np.concatenate([centres, centres * 0.8])
+    labels = np.array(["a", "b", "c", "a", "b", "c"])
+    ax = plot_decision_boundary(nearest_centre, X, labels, bounds=((-3, 3), (-3, 3)))
+    _, boundary, *scatters = ax.collections
+    assert list(boundary.levels) == [0.5, 1.5]
+    assert len(scatters) == 3
+    assert ax.get_legend_handles_labels()[1] == [
+        "class a",
+        "class b",
+        "class c",
+        "decision boundary",
+    ]
+    assert "labels 100% of the points correctly" in describe(ax)
+
+
+def test_decision_boundary_draws_on_the_given_axes():
+    _, (left, right) = plt.subplots(1, 2)
+    assert plot_decision_boundary(Diagonal(), CLASS_X, CLASS_Y, ax=right) is right
+    assert not left.collections
+
+
+@pytest.mark.parametrize(
+    ("model", "X", "y", "kwargs", "error", "message"),
+    [
+        (Diagonal(), CLASS_X[:, :1], CLASS_Y, {}, ValueError, r"X must have shape \(n, 2\)"),
+        (Diagonal(), CLASS_X, CLASS_Y[:3], {}, ValueError, r"y must hold one label per row"),
+        (
+            Diagonal(),
+            CLASS_X,
+            CLASS_Y,
+            {"bounds": ((-0.5, 2), (-2, 2))},
+            ValueError,
+            r"X\[0\] = \[-1.0, -1.0\] lies outside",
+        ),
+        (Diagonal(), CLASS_X, [0, 0, 1, 2], {}, ValueError, r"labels \[2\] that are not"),
+        (Diagonal(), CLASS_X, CLASS_Y, {"resolution": 1}, ValueError, "resolution must be"),
+        (lambda X: np.ones((len(X), 3)) / 3, CLASS_X, CLASS_Y, {}, ValueError, r"shape \("),
+        (lambda X: X[:, 0] + X[:, 1], CLASS_X, CLASS_Y, {}, ValueError, "not scores"),
+        ("logistic", CLASS_X, CLASS_Y, {}, TypeError, "predict_proba"),
+        (Diagonal(), CLASS_X, CLASS_Y, {"ax": "left"}, TypeError, "ax must be"),
+    ],
+)
+def test_bad_decision_boundary_input_is_refused_naming_the_argument(
+    model, X, y, kwargs, error, message
+):
+    with pytest.raises(error, match=message):
+        plot_decision_boundary(model, X, y, **kwargs)
+
+
+def test_long_trajectories_mark_at_most_max_markers_iterates_but_draw_every_step() -> None:
+    from calcml.plotting.optimization import MAX_MARKERS
+
+    path = np.stack([np.linspace(-1.0, 1.0, 1001), np.zeros(1001)], axis=1)
+    ax = plot_trajectories(
+        lambda x: x[0] ** 2 + x[1] ** 2, {"long": path}, bounds=((-2, 2), (-2, 2))
+    )
+    line = next(line for line in ax.lines if line.get_label().startswith("long"))
+    assert len(line.get_xdata()) == 1001
+    marked = np.arange(1001)[:: line.get_markevery()]
+    assert 0 < len(marked) <= MAX_MARKERS

@@ -1,11 +1,13 @@
 """Build the book twice from scratch and require byte-identical output.
 
-    python tools/check_reproducible.py [--keep DIR]
+    python tools/check_reproducible.py [--keep DIR] [--against docs/_build/html]
 
 Each build starts from a fresh copy of the book's sources (``docs/``, ``examples/``,
-``calcml/``) with no execution cache and no gallery outputs, so every cell and example runs
-again. Both builds happen at the same path, as the same commit would be built on two
-machines, and the two HTML trees are compared file by file. Any difference (a random SVG id,
+``calcml/``) in a temporary folder, with no execution cache and no gallery outputs, so every
+cell and example runs again, and the two HTML trees are compared file by file. With
+``--against``, the first tree is an existing build (the ``docs`` session's, made in the
+checkout): one clean build is enough, and a path of the build machine leaking into a page
+is caught too, since the two builds happen in different folders. Any difference (a random SVG id,
 a date in a figure, a timing in a page) is listed with a short diff of the first few files,
 and the check fails.
 
@@ -103,11 +105,18 @@ def report(first: Path, second: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", type=Path, help="keep both builds in this directory")
+    parser.add_argument("--keep", type=Path, help="keep the builds in this directory")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="an existing build of the same sources (nox -s docs): build once more and compare",
+    )
     args = parser.parse_args()
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="calcml-repro-"))
     workdir, first = scratch / "book", scratch / "first"
     try:
+        if args.against is not None:
+            return report(args.against.resolve(), clean_build(workdir))
         shutil.rmtree(first, ignore_errors=True)
         shutil.move(clean_build(workdir), first)
         return report(first, clean_build(workdir))

@@ -10,6 +10,7 @@ evaluated in one call: ``f(np.stack([X, Y]))``.
 
 from calcml.plotting.alt_text import describe
 from calcml.plotting.animation import AnimationHTML, animate_descent, animate_secants
+from calcml.plotting.classification import plot_decision_boundary
 from calcml.plotting.derivatives import plot_secants, plot_tangent
 from calcml.plotting.errors import plot_step_error
 from calcml.plotting.multivariable import plot_gradient_field, plot_surface_slices
@@ -26,6 +27,7 @@ __all__ = [
     "animate_secants",
     "book_style",
     "describe",
+    "plot_decision_boundary",
     "plot_gradient_field",
     "plot_loss_curves",
     "plot_secants",

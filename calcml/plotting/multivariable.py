@@ -48,6 +48,7 @@ def plot_gradient_field(
     normalize: bool = False,
     levels: int | Sequence[float] = 12,
     resolution: int = 101,
+    label: str = r"gradient $\nabla f$",
     ax: Axes | None = None,
 ) -> Axes:
     """Draw level sets of ``f`` and its gradient as arrows, each perpendicular to a level set.
@@ -73,6 +74,9 @@ def plot_gradient_field(
         valley-shaped ``f``), or their values.
     resolution : int
         Grid points per side for the level sets.
+    label : str
+        The arrows' entry in the legend; name the function as the page does, e.g.
+        ``r"gradient $\\nabla L$"`` for a loss ``L``.
     ax : Axes, optional
         Axes to draw on; a new figure is made when omitted.
 
@@ -123,7 +127,7 @@ def plot_gradient_field(
         scale=1.0,
         color=PALETTE["blue"],
         width=0.004,
-        label=r"gradient $\nabla f$",
+        label=label,
     )
     sentence = (
         f"Level sets of f for x_1 from {box[0][0]:g} to {box[0][1]:g} and x_2 from {box[1][0]:g} "

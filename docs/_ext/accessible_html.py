@@ -41,7 +41,7 @@ def _describe_gallery_thumbnails(
     if pagename.startswith("gallery/") and "body" in context:
         context["body"] = _THUMBNAIL.sub(
             lambda match: (
-                f'{match["1"]}<img alt="Figure of the example: {match["tooltip"]}"'
+                f'{match[1]}<img alt="Figure of the example: {match["tooltip"]}"'
                 f'{match["rest"]} aria-label="{match["title"]}"{match["link"]}'
             ),
             context["body"],
