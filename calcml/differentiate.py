@@ -336,8 +336,9 @@ def _checked_values(
 def _complex_refused(problem: str) -> TypeError:
     return TypeError(
         f"{problem}, so f cannot carry the imaginary part the complex step relies on (abs, "
-        "np.real, comparisons, math functions and float() drop it); write f with numpy "
-        "functions that accept complex numbers, or use method='central'"
+        "np.real, math functions and float() drop it, and Python's own `if x > 0` refuses "
+        "it); write f with numpy functions that accept complex numbers, or use "
+        "method='central'"
     )
 
 
@@ -469,7 +470,7 @@ def estimate_derivative(
     "forward", "backward" and "central" combine ``f(x + c h)`` at integer offsets ``c`` with the
     stencil weights of the Taylor expansion. "complex" uses ``f'(x) ≈ Im f(x + i h) / h``, which
     subtracts nothing and so is exact to a few ulp, for ``f`` written with complex-capable
-    operations (no ``abs``, comparisons or ``math`` functions). "richardson" extrapolates
+    operations (no ``abs``, ``math`` functions or Python ``if x > 0``). "richardson" extrapolates
     central differences at halving steps to ``h -> 0``. Error estimates: a second stencil at
     ``2h`` for the finite differences (which doubles ``nfev``), the Neville tableau for
     Richardson, and a few ulp for the complex step. See :doc:`numerical-differentiation`.
