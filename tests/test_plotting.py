@@ -509,3 +509,12 @@ def test_long_trajectories_mark_at_most_max_markers_iterates_but_draw_every_step
     assert len(line.get_xdata()) == 1001
     marked = np.arange(1001)[:: line.get_markevery()]
     assert 0 < len(marked) <= MAX_MARKERS
+
+
+def test_animations_describe_themselves_in_the_alt_text_of_their_picture() -> None:
+    html = animate_secants(lambda x: x**2, 1.0, x_range=(0.0, 3.0), steps=[1.5, 0.5])
+    alt = re.search(r'<img alt="([^"]*)" id="_anim_img', html)
+    assert alt is not None
+    assert "2 frames" in alt[1]
+    assert "tangent" in alt[1]
+    assert "slope 2" in alt[1]

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from html import escape as html_escape
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -148,7 +149,13 @@ def animate_secants(
         end.set_offsets([[x0 + h[k], y0 + slopes[k] * h[k]]])
         ax.set_title(f"$h = {h[k]:.3g}$: secant slope {slopes[k]:.4g}", fontsize=12)
 
-    return _offline_html(fig, draw_frame, list(range(h.size)), fps)
+    description = (
+        f"Animation of {h.size} frames: the curve with its dashed tangent at x = {x0:.3g} "
+        f"(slope {tangent_slope:.3g}) and one secant line through that point per frame, for "
+        f"steps h from {h[0]:.3g} down to {h[-1]:.3g}; the secant slope goes from "
+        f"{slopes[0]:.4g} to {slopes[-1]:.4g}, turning onto the tangent."
+    )
+    return _offline_html(fig, draw_frame, list(range(h.size)), fps, description)
 
 
 def animate_descent(
@@ -229,7 +236,13 @@ def animate_descent(
         head.set_offsets(iterates[k : k + 1])
         ax.set_title(f"step {k}: $f = {values[k]:.3g}$", fontsize=12)
 
-    return _offline_html(fig, draw_frame, [int(k) for k in frames], fps)
+    description = (
+        f"Animation of {frames.size} frames: level sets of f with an optimizer's path growing "
+        f"from ({iterates[0, 0]:.3g}, {iterates[0, 1]:.3g}) to ({iterates[-1, 0]:.3g}, "
+        f"{iterates[-1, 1]:.3g}) over {len(iterates) - 1} steps, while f falls from "
+        f"{values[0]:.3g} to {values[-1]:.3g}."
+    )
+    return _offline_html(fig, draw_frame, [int(k) for k in frames], fps, description)
 
 
 @contextmanager
@@ -244,9 +257,12 @@ def _frame_axes() -> Iterator[tuple[Figure, Axes]]:
 
 
 def _offline_html(
-    fig: Figure, draw_frame: Callable[[int], Any], frames: list[int], fps: int
+    fig: Figure, draw_frame: Callable[[int], Any], frames: list[int], fps: int, description: str
 ) -> AnimationHTML:
-    """Render ``draw_frame(k)`` for each of ``frames`` into self-contained, reproducible HTML."""
+    """Render ``draw_frame(k)`` for each of ``frames`` into self-contained, reproducible HTML.
+
+    ``description`` becomes the alt text of the player's picture, for readers who cannot see it.
+    """
     # SVG frames stay crisp on high-density screens; no date in them, so builds repeat.
     writer = HTMLWriter(fps=fps, embed_frames=True, default_mode="once")
     writer.frame_format = "svg"
@@ -270,5 +286,9 @@ def _offline_html(
         html = html.replace(f'<i class="{icon}"></i>', character)
     for random_id in set(_RANDOM_ID.findall(html)):
         html = html.replace(random_id, _PLACEHOLDER)
+    alt = html_escape(description.replace("$", ""), quote=True)
+    html = html.replace(
+        f'<img id="_anim_img{_PLACEHOLDER}"', f'<img alt="{alt}" id="_anim_img{_PLACEHOLDER}"'
+    )
     stable_id = hashlib.sha256(html.encode()).hexdigest()[:32]
     return AnimationHTML(html.replace(_PLACEHOLDER, stable_id))
