@@ -3,8 +3,8 @@
 Every function here reduces to one idea, the derivative of a function of one variable along a
 line, ``d/dt f(x + t v)`` at ``t = 0``, estimated from a few values of ``f`` combined with the
 weights of a finite-difference stencil (or with the complex step, or with Richardson
-extrapolation). The chapters :doc:`derivatives` and :doc:`numerical-differentiation` explain the
-error analysis behind the default steps; :doc:`gradient` and :doc:`matrix-calculus` use the
+extrapolation). The chapters :doc:`/derivatives` and :doc:`/numerical-differentiation` explain the
+error analysis behind the default steps; :doc:`/gradient` and :doc:`/matrix-calculus` use the
 vector versions.
 
 Layout convention (numerator layout, used throughout the book): ``gradient(f, x)`` has ``x``'s
@@ -473,7 +473,7 @@ def estimate_derivative(
     operations (no ``abs``, ``math`` functions or Python ``if x > 0``). "richardson" extrapolates
     central differences at halving steps to ``h -> 0``. Error estimates: a second stencil at
     ``2h`` for the finite differences (which doubles ``nfev``), the Neville tableau for
-    Richardson, and a few ulp for the complex step. See :doc:`numerical-differentiation`.
+    Richardson, and a few ulp for the complex step. See :doc:`/numerical-differentiation`.
 
     Examples
     --------
@@ -565,7 +565,7 @@ def derivative(
     The default is the central difference ``(f(x + h) - f(x - h)) / 2h`` with
     ``h = ε^(1/3) max(1, |x|) ≈ 6e-6 max(1, |x|)``: the step where its truncation error
     ``h² |f'''| / 6`` and its round-off ``ε |f| / h`` balance, leaving about 1e-10 relative
-    error. Two evaluations per point; see :doc:`derivatives`.
+    error. Two evaluations per point; see :doc:`/derivatives`.
 
     Examples
     --------
@@ -709,7 +709,7 @@ def gradient(
     One line derivative per coordinate, along the unit vector ``e_i``, each with its own step
     scaled to ``|x_i|``: ``2 n`` evaluations of ``f`` for the central difference, plus one
     at ``x`` to check that ``f`` returns a scalar. See
-    :doc:`gradient`.
+    :doc:`/gradient`.
 
     Examples
     --------
@@ -757,7 +757,7 @@ def jacobian(
     -----
     Column ``j`` is the derivative of ``f`` along ``e_j``; row ``i`` is the gradient of
     ``f_i``, so the gradient of a scalar ``f`` is the Jacobian of shape ``x.shape``. See
-    :doc:`matrix-calculus`.
+    :doc:`/matrix-calculus`.
 
     Examples
     --------
@@ -813,7 +813,7 @@ def partial(
     Notes
     -----
     The ordinary derivative of ``t -> f(x + t e_i)``, all other coordinates held fixed. See
-    :doc:`partial-derivatives`.
+    :doc:`/partial-derivatives`.
 
     Examples
     --------
@@ -871,7 +871,7 @@ def directional_derivative(
     Notes
     -----
     For differentiable ``f`` this equals ``∇f(x) · v`` but costs 2 evaluations of ``f``, not
-    ``2 n``: the idea behind forward-mode automatic differentiation. See :doc:`gradient`.
+    ``2 n``: the idea behind forward-mode automatic differentiation. See :doc:`/gradient`.
 
     Examples
     --------
@@ -934,7 +934,7 @@ def hessian(
     ``H_ij = (D²_{e_i+e_j} f - D²_{e_i-e_j} f) / 4`` (polarisation). Differencing the second
     derivative directly, rather than a numerical gradient, keeps the step at its optimum for
     second derivatives, ``ε^(1/4)``, instead of nesting two first-derivative steps. See
-    :doc:`taylor-newton`.
+    :doc:`/taylor-newton`.
 
     Examples
     --------
@@ -1058,7 +1058,7 @@ def check_gradient(
     finely than the numerical derivative is known, so an analytic zero is not failed over
     round-off. A real bug (a wrong sign, a missing factor) gives relative errors near 1; a
     correct gradient, errors near 1e-10 with the default Richardson method, so 1e-6 leaves
-    room on both sides. Used in :doc:`backpropagation` to test hand-written gradients.
+    room on both sides. Used in :doc:`/backpropagation` to test hand-written gradients.
 
     Examples
     --------
@@ -1171,7 +1171,7 @@ def step_error_sweep(
     ``p`` while truncation dominates, then rises with slope ``-order`` once round-off
     ``ε |f| / h^order`` dominates; the bottom of the V is near :func:`default_step`. The
     complex step has no round-off branch. Each method is one vectorised call over all steps.
-    See :doc:`numerical-differentiation`.
+    See :doc:`/numerical-differentiation`.
 
     Examples
     --------

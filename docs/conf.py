@@ -17,8 +17,8 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
-# notebook_download makes the downloadable .ipynb identical on every build, gallery_order
-# sorts the examples gallery in reading order.
+# reproducible_downloads makes downloadable notebooks and zips identical on every build,
+# gallery_order sorts the examples gallery in reading order.
 sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Calculus for Machine Learning"
@@ -139,6 +139,9 @@ sphinx_gallery_conf = {
     "backreferences_dir": None,
     "download_all_examples": False,
     "within_subsection_order": "gallery_order.ChapterOrder",
+    # A figure's repr (<Legend at 0x7f...>) printed by a script's last expression would put a
+    # memory address, different on every run, into the page.
+    "capture_repr": (),
 }
 
 # --- Math without a network ----------------------------------------------------------------
@@ -213,7 +216,7 @@ def setup(app):  # type: ignore[no-untyped-def]
 REPOSITORY_URL = "https://github.com/calcml/calculus-for-machine-learning"
 SITE_URL = "https://calcml.github.io/calculus-for-machine-learning/"
 
-extensions += ["sphinx_sitemap", "sphinxext.opengraph", "accessible_html", "notebook_download"]
+extensions += ["sphinx_sitemap", "sphinxext.opengraph", "accessible_html", "reproducible_downloads"]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
 sitemap_url_scheme = "{link}"

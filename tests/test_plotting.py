@@ -518,3 +518,10 @@ def test_animations_describe_themselves_in_the_alt_text_of_their_picture() -> No
     assert "2 frames" in alt[1]
     assert "tangent" in alt[1]
     assert "slope 2" in alt[1]
+
+
+def test_animation_slider_has_an_accessible_name() -> None:
+    html = animate_secants(lambda x: x**2, 1.0, x_range=(0.0, 3.0), steps=[1.5, 0.5])
+    slider = re.search(r"<input[^>]*type=\"range\"", html)
+    assert slider is not None
+    assert 'aria-label="Animation frame"' in slider[0]

@@ -98,7 +98,8 @@ MATH_PROBE = r"""async () => {
     .map((el) => el.textContent.trim().slice(0, 60));
   const errors = [...document.querySelectorAll("mjx-merror")]
     .map((el) => el.getAttribute("data-mjx-error") || el.textContent.slice(0, 60));
-  const skip = "PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight, .math";
+  // Code, and the API's signatures (a default such as xlabel='$x$' is a literal string).
+  const skip = "PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight, .math, .sig";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const tex = new RegExp(
     String.raw`\\[()[\]]|\$\$|\$[^$\s][^$]{0,80}\$|` +

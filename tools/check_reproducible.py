@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("docs", "examples", "calcml", "pyproject.toml", "README.md")
+SOURCES = ("docs", "examples", "calcml", "bench", "pyproject.toml", "README.md")
 # Outputs of an earlier build; a clean build must make them itself.
 GENERATED = {ROOT / "docs" / "_build", ROOT / "docs" / "gallery"}
 SHOWN_DIFFS = 3

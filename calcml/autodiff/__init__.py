@@ -1,7 +1,7 @@
 """Automatic differentiation: reverse mode (:class:`Tensor`) and forward mode (:class:`Dual`).
 
 - :mod:`calcml.autodiff.engine`: the reverse-mode :class:`Tensor`, the chapter
-  :doc:`backpropagation`'s code;
+  :doc:`/backpropagation`'s code;
 - :mod:`calcml.autodiff.forward`: the forward-mode :class:`Dual`;
 - :mod:`calcml.autodiff.functional`: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
   ``jacrev``, ``jacfwd`` for plain numpy functions;

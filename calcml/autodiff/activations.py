@@ -43,7 +43,7 @@ def sigmoid(x: Tensor | Dual | ArrayLike) -> Any:
 
     Notes
     -----
-    ``sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))``; the chapter :doc:`backpropagation` derives
+    ``sigmoid'(x) = sigmoid(x) (1 - sigmoid(x))``; the chapter :doc:`/backpropagation` derives
     it. Only ``exp(-|x|)`` is ever evaluated, so no intermediate overflows.
 
     Examples

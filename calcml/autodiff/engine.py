@@ -1,6 +1,6 @@
 """Reverse-mode automatic differentiation over numpy arrays: the :class:`Tensor`.
 
-This is exactly the code the chapter :doc:`backpropagation` shows (it ``literalinclude``-s
+This is exactly the code the chapter :doc:`/backpropagation` shows (it ``literalinclude``-s
 parts of this file), so it is written to be read like micrograd: every operation computes its
 value and, right beside it, a ``backward`` closure holding its local derivative. Calling
 :meth:`Tensor.backward` on the output walks the recorded graph once, output first, and each
@@ -77,7 +77,7 @@ class Tensor(Traced):
     ``reshape``, ``transpose``/``T``, ``exp log sin cos tanh sqrt abs maximum``, ``sigmoid
     relu softmax logsumexp``, ``Tensor.where``, and numpy's functions of the same names
     (``np.tanh(t)``, ``np.sum(t, axis=0)``, ``x @ t``, ``np.dot``, ``np.where``). The
-    chapter :doc:`backpropagation` derives each local derivative.
+    chapter :doc:`/backpropagation` derives each local derivative.
 
     Examples
     --------

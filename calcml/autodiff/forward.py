@@ -5,7 +5,7 @@ chosen input direction. Every operation computes its value and, beside it, the t
 result by the chain rule, ``d f(x) = f'(x) dx`` (a Jacobian-vector product). One forward pass
 gives one directional derivative, so a full Jacobian of a function of ``n`` inputs costs ``n``
 passes; reverse mode (:mod:`calcml.autodiff.engine`) costs one pass per *output* instead. The
-chapter :doc:`autodiff-modes` compares the two. Kink conventions are those of the engine.
+chapter :doc:`/autodiff-modes` compares the two. Kink conventions are those of the engine.
 """
 
 from __future__ import annotations

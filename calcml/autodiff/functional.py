@@ -123,7 +123,7 @@ def value_and_grad(
     -----
     One forward pass records the graph, one backward pass computes every partial derivative:
     the cost is a small constant times the cost of ``f``, whatever the number of inputs
-    (the cheap-gradient principle of :doc:`backpropagation`).
+    (the cheap-gradient principle of :doc:`/backpropagation`).
 
     Examples
     --------
@@ -172,7 +172,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
 
     Notes
     -----
-    ``grad(f)(x)`` is the vector of partial derivatives ``∂f/∂x_i``; see :doc:`gradient`.
+    ``grad(f)(x)`` is the vector of partial derivatives ``∂f/∂x_i``; see :doc:`/gradient`.
 
     Examples
     --------
@@ -313,7 +313,7 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     Notes
     -----
     One forward pass, then one backward pass per output: the cheaper mode when ``f`` has
-    fewer outputs than inputs. See :doc:`autodiff-modes`.
+    fewer outputs than inputs. See :doc:`/autodiff-modes`.
 
     Examples
     --------
@@ -362,7 +362,7 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     Notes
     -----
     One forward pass per input: the cheaper mode when ``f`` has fewer inputs than outputs.
-    See :doc:`autodiff-modes`.
+    See :doc:`/autodiff-modes`.
 
     Examples
     --------

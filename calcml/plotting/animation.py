@@ -290,5 +290,10 @@ def _offline_html(
     html = html.replace(
         f'<img id="_anim_img{_PLACEHOLDER}"', f'<img alt="{alt}" id="_anim_img{_PLACEHOLDER}"'
     )
+    # matplotlib's frame slider has no label; screen readers would announce a bare slider.
+    html = html.replace(
+        f'<input id="_anim_slider{_PLACEHOLDER}"',
+        f'<input aria-label="Animation frame" id="_anim_slider{_PLACEHOLDER}"',
+    )
     stable_id = hashlib.sha256(html.encode()).hexdigest()[:32]
     return AnimationHTML(html.replace(_PLACEHOLDER, stable_id))

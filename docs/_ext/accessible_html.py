@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from sphinx.application import Sphinx
 
 STATIC = Path(__file__).parent / "static"
@@ -48,6 +49,30 @@ def _describe_gallery_thumbnails(
         )
 
 
+_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+_NAMED_TOGGLE = (
+    '<summary aria-label="Show or hide the pages under this entry">'
+    '<span class="toctree-toggle" role="presentation">'
+)
+
+
+def _named_toc_toggles(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    # The sidebar's expand toggles are an icon alone (axe-core: summary-name, serious). The
+    # theme draws the sidebar from this function while rendering the page; name its toggles.
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def named(*args: Any, **kwargs: Any) -> Any:
+        html = generate(*args, **kwargs)
+        fixed = str(html).replace(_TOGGLE, _NAMED_TOGGLE)
+        return Markup(fixed) if isinstance(html, Markup) else fixed
+
+    context["generate_toctree_html"] = named
+
+
 def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
@@ -56,5 +81,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", _citations_as_list_items)
     app.connect("html-page-context", _describe_gallery_thumbnails)
+    # After the theme's own handler (priority 500) has put the function in the context.
+    app.connect("html-page-context", _named_toc_toggles, priority=900)
+    app.add_js_file("accessible.js", loading_method="defer")
     app.add_css_file("accessible.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
