@@ -87,7 +87,11 @@ def docs(session: nox.Session) -> None:
     ``-E`` re-reads every page so the warnings of unchanged pages are reported too (an
     incremental build would silently skip them); executed outputs still come from the
     cache, which is keyed on calcml's sources, so a no-change rebuild takes seconds.
+
+    The HTML folder is emptied first, so no page or figure of an earlier build survives
+    there (Sphinx itself never deletes outputs whose source is gone).
     """
+    shutil.rmtree(BUILD, ignore_errors=True)
     _sphinx(
         session,
         "sphinx-build",
