@@ -3,7 +3,8 @@
 - sphinx-book-theme copies each chapter's executed notebook into ``_sources/`` and links it
   from the page's download menu. Reading a MyST chapter gives every cell a random ``id``
   (nbformat's default); here each cell's id becomes its position, which is as unique and
-  never changes between builds.
+  never changes between builds, and a cell's printed text is one output however the kernel
+  happened to split it.
 - sphinx-gallery zips each example's script and notebook, and a zip records the time each
   file was written, which is the time of the build; here every entry is dated
   ``SOURCE_DATE_EPOCH`` (1980, zip's earliest date, when it is not set).
@@ -33,9 +34,36 @@ def _stable_cell_ids(
     content = json.loads(notebook.read_text(encoding="utf-8"))
     for index, cell in enumerate(content["cells"]):
         cell["id"] = f"cell-{index}"
+        if "outputs" in cell:
+            cell["outputs"] = _merged_streams(cell["outputs"])
     # nbformat's own on-disk layout, so the file reads like any saved notebook.
     text = json.dumps(content, sort_keys=True, indent=1, ensure_ascii=False)
     notebook.write_text(text + "\n", encoding="utf-8")
+
+
+def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join consecutive prints to the same stream into one output.
+
+    How a kernel splits a cell's printed text into stream messages depends on timing, so the
+    same cell gave differently split outputs on two builds (the page itself merges them).
+    """
+    merged: list[dict[str, Any]] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
 
 
 def _zip_date() -> tuple[int, int, int, int, int, int]:
