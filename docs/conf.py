@@ -18,7 +18,8 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
 # reproducible_downloads makes downloadable notebooks and zips identical on every build,
-# gallery_order sorts the examples gallery in reading order.
+# stream_merge joins a cell's printed text as printed, gallery_order sorts the examples
+# gallery in reading order.
 sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Calculus for Machine Learning"
@@ -216,7 +217,13 @@ def setup(app):  # type: ignore[no-untyped-def]
 REPOSITORY_URL = "https://github.com/calcml/calculus-for-machine-learning"
 SITE_URL = "https://calcml.github.io/calculus-for-machine-learning/"
 
-extensions += ["sphinx_sitemap", "sphinxext.opengraph", "accessible_html", "reproducible_downloads"]
+extensions += [
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "accessible_html",
+    "reproducible_downloads",
+    "stream_merge",
+]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
 sitemap_url_scheme = "{link}"

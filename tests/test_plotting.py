@@ -525,3 +525,19 @@ def test_animation_slider_has_an_accessible_name() -> None:
     slider = re.search(r"<input[^>]*type=\"range\"", html)
     assert slider is not None
     assert 'aria-label="Animation frame"' in slider[0]
+
+
+def test_svg_ids_depend_on_the_drawing_only_not_on_how_matplotlib_hashes_it() -> None:
+    from calcml.plotting.style import figure_svg
+
+    svgs = []
+    for salt in ("one", "another"):
+        with mpl.rc_context({"svg.hashsalt": salt}):
+            fig, ax = plt.subplots()
+            ax.imshow(np.arange(6.0).reshape(2, 3))
+            ax.plot([0, 1, 2], [0, 1, 0], marker="o")
+            svgs.append(figure_svg(fig))
+            plt.close(fig)
+    assert svgs[0] == svgs[1]
+    assert 'clip-path="url(#clip0)"' in svgs[0]
+    assert 'xlink:href="#marker0"' in svgs[0]

@@ -8,12 +8,15 @@ Ito's colour-blind-safe palette. Chapter :doc:`/derivatives` shows the first fig
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
+from matplotlib.figure import Figure
 from matplotlib.rcsetup import cycler
 from matplotlib.typing import RcKeyType
 
@@ -155,3 +158,57 @@ def _use_svg_in_jupyter() -> None:
     config.figure_formats = {"svg"}
     config.print_figure_kwargs = dict(INLINE_FIGURE_KWARGS)
     set_matplotlib_formats("svg", **INLINE_FIGURE_KWARGS)  # type: ignore[no-untyped-call]
+    svg = ipython.get_ipython().display_formatter.formatters["image/svg+xml"]
+    svg.for_type(Figure, figure_svg)
+
+
+#: matplotlib names clip paths, markers and images by hashing their exact floats (and the
+#: salt), so a difference in the last bit, invisible in the drawing, renamed a clip path
+#: between two builds of the book.
+_HASHED_ID = re.compile(
+    r'(?<=id=")(?:image|[mp])[0-9a-f]{10}(?=")|(?<=#)(?:image|[mp])[0-9a-f]{10}(?=[")])'
+)
+_KIND = {"p": "clip", "m": "marker", "i": "image"}
+
+
+def canonical_svg_ids(svg: str) -> str:
+    """Rename matplotlib's hashed clip-path, marker and image ids in order of use: ``clip0``, ...
+
+    Examples
+    --------
+    >>> canonical_svg_ids('<g clip-path="url(#p0123456789)"/><clipPath id="p0123456789"/>')
+    '<g clip-path="url(#clip0)"/><clipPath id="clip0"/>'
+    """
+    names: dict[str, str] = {}
+    counts = dict.fromkeys(_KIND.values(), 0)
+
+    def rename(match: re.Match[str]) -> str:
+        if match[0] not in names:
+            kind = _KIND[match[0][0]]
+            names[match[0]] = f"{kind}{counts[kind]}"
+            counts[kind] += 1
+        return names[match[0]]
+
+    return _HASHED_ID.sub(rename, svg)
+
+
+def figure_svg(fig: Figure) -> str | None:
+    """The figure as the book shows it: SVG, no date, clip ids that depend only on the drawing.
+
+    Returns None for a figure with nothing drawn on it, which Jupyter then does not show.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> svg = figure_svg(fig)
+    >>> svg.startswith("<?xml") and 'clip-path="url(#clip0)"' in svg
+    True
+    >>> plt.close(fig)
+    """
+    if not fig.axes and not fig.lines:
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", **INLINE_FIGURE_KWARGS)
+    return canonical_svg_ids(buffer.getvalue().decode("utf-8"))
