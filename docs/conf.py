@@ -124,8 +124,9 @@ if not _ONLY:
     _GALLERY_STAMP.write_text(_CALCML_HASH)
 
 sphinx_gallery_conf = {
-    "examples_dirs": str(ROOT / "examples"),
-    "gallery_dirs": str(_GALLERY),
+    # Relative to this folder: absolute paths would make the build depend on where it runs.
+    "examples_dirs": "../examples",
+    "gallery_dirs": "gallery",
     "filename_pattern": r"\.py$",
     "abort_on_example_error": True,
     "image_scrapers": ("matplotlib",),

@@ -30,6 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("docs", "examples", "calcml", "bench", "pyproject.toml", "README.md")
 # Outputs of an earlier build; a clean build must make them itself.
 GENERATED = {ROOT / "docs" / "_build", ROOT / "docs" / "gallery"}
+# Sphinx's note to itself for incremental builds: a hash of the configuration, which includes
+# the absolute paths extensions add (their templates and static files in site-packages). It is
+# not a page of the book.
+NOT_THE_BOOK = {".buildinfo"}
 SHOWN_DIFFS = 3
 DIFF_LINES = 12
 
@@ -65,7 +69,7 @@ def differences(first: Path, second: Path) -> list[str]:
         path.relative_to(tree).as_posix()
         for tree in (first, second)
         for path in tree.rglob("*")
-        if path.is_file()
+        if path.is_file() and path.name not in NOT_THE_BOOK
     }
     return sorted(
         name

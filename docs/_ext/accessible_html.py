@@ -5,6 +5,7 @@ Each fix answers one violation that ``nox -s browser`` found in the built book.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,9 @@ def _named_toc_toggles(
 
 
 def _add_static(app: Sphinx) -> None:
-    app.config.html_static_path.append(str(STATIC))
+    # Relative to conf.py, like the book's own static path, so that the build records no
+    # path of the machine it ran on.
+    app.config.html_static_path.append(os.path.relpath(STATIC, app.confdir))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

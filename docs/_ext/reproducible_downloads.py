@@ -1,10 +1,11 @@
 """Make every file a reader downloads identical on every build of the same commit.
 
-- sphinx-book-theme copies each chapter's executed notebook into ``_sources/`` and links it
-  from the page's download menu. Reading a MyST chapter gives every cell a random ``id``
-  (nbformat's default); here each cell's id becomes its position, which is as unique and
-  never changes between builds, and a cell's printed text is one output however the kernel
-  happened to split it.
+- sphinx-book-theme copies each chapter's notebook into ``_sources/`` and links it from the
+  page's download menu. It is the chapter to run yourself, so it carries no outputs: with
+  them it differed between a build that executed the page and one served from the cache
+  (which copied none), and with how the kernel happened to split printed text. Reading a
+  MyST chapter also gives every cell a random ``id`` (nbformat's default); here each cell's
+  id becomes its position, which is as unique and never changes between builds.
 - sphinx-gallery zips each example's script and notebook, and a zip records the time each
   file was written, which is the time of the build; here every entry is dated
   ``SOURCE_DATE_EPOCH`` (1980, zip's earliest date, when it is not set).
@@ -21,6 +22,8 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+#: Notebook metadata a reader's Jupyter needs to open the chapter with the right kernel.
+KEPT_METADATA = frozenset({"kernelspec", "jupytext"})
 # sphinx-book-theme copies the notebook in its own handler at priority 501; run after it.
 AFTER_THE_THEME = 900
 
@@ -32,38 +35,20 @@ def _stable_cell_ids(
     if not context.get("ipynb_source") or not notebook.is_file():
         return
     content = json.loads(notebook.read_text(encoding="utf-8"))
+    # What a fresh execution adds (the Python version in language_info, timings) is left
+    # out: the notebook is the same whether this build ran the page or took it from the cache.
+    content["metadata"] = {
+        key: value for key, value in content["metadata"].items() if key in KEPT_METADATA
+    }
     for index, cell in enumerate(content["cells"]):
         cell["id"] = f"cell-{index}"
-        if "outputs" in cell:
-            cell["outputs"] = _merged_streams(cell["outputs"])
+        cell.get("metadata", {}).pop("execution", None)
+        if cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
     # nbformat's own on-disk layout, so the file reads like any saved notebook.
     text = json.dumps(content, sort_keys=True, indent=1, ensure_ascii=False)
     notebook.write_text(text + "\n", encoding="utf-8")
-
-
-def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Join consecutive prints to the same stream into one output.
-
-    How a kernel splits a cell's printed text into stream messages depends on timing, so the
-    same cell gave differently split outputs on two builds (the page itself merges them).
-    """
-    merged: list[dict[str, Any]] = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and output.get("output_type") == "stream"
-            and previous.get("output_type") == "stream"
-            and previous.get("name") == output.get("name")
-        ):
-            previous["text"] = _text(previous["text"]) + _text(output["text"])
-        else:
-            merged.append(output)
-    return merged
-
-
-def _text(text: str | list[str]) -> str:
-    return text if isinstance(text, str) else "".join(text)
 
 
 def _zip_date() -> tuple[int, int, int, int, int, int]:
