@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from calcml.autodiff.engine import Tensor
+from calcml.autodiff.engine import Tensor, inputs_first
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -18,22 +18,6 @@ __all__ = ["draw_graph"]
 
 #: Beyond this many nodes the boxes overlap; the figure is meant for a small expression.
 MAX_NODES = 40
-
-
-def _nodes_in_order(output: Tensor) -> list[Tensor]:
-    """Every tensor ``output`` was computed from, constants included, inputs first."""
-    order: list[Tensor] = []
-    visited: set[Tensor] = set()
-    stack: list[tuple[Tensor, bool]] = [(output, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in node._parents)
-    return order
 
 
 def _numbers(array: np.ndarray | None) -> str:
@@ -100,7 +84,8 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
 
     from calcml.plotting.style import PALETTE
 
-    nodes = _nodes_in_order(output)
+    # Constants included: the picture shows every value the expression used.
+    nodes = inputs_first(output, lambda node: node._parents)
     if len(nodes) > MAX_NODES:
         raise ValueError(
             f"output's graph has {len(nodes)} nodes, more than {MAX_NODES} can be drawn "

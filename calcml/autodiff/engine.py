@@ -28,7 +28,7 @@ second ``backward()`` through it raises ``RuntimeError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -514,29 +514,33 @@ class Tensor(Traced):
                 node._backward = None
 
     def _topological_order(self) -> list[Tensor]:
-        """The tensors this one depends on (needing gradients), each after its inputs.
+        """The tensors this one depends on (needing gradients), each after its inputs."""
+        order = inputs_first(self, lambda node: [p for p in node._parents if p.requires_grad])
+        if any(node._parents and node._backward is None for node in order):
+            raise RuntimeError(
+                "this graph was released by an earlier backward() (to free memory); "
+                "compute the output again, or pass retain_graph=True to the first "
+                "backward(). A tensor computed under one differentiation must not be "
+                "reused in another."
+            )
+        return order
 
-        An explicit stack instead of recursion: a graph thousands of operations deep
-        (an unrolled loop, a deep network) would exceed Python's recursion limit.
-        """
-        order: list[Tensor] = []
-        visited: set[Tensor] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
-        while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
-                order.append(node)
-                continue
-            if node in visited:
-                continue
-            if node._parents and node._backward is None:
-                raise RuntimeError(
-                    "this graph was released by an earlier backward() (to free memory); "
-                    "compute the output again, or pass retain_graph=True to the first "
-                    "backward(). A tensor computed under one differentiation must not be "
-                    "reused in another."
-                )
+
+def inputs_first(output: Tensor, inputs: Callable[[Tensor], Iterable[Tensor]]) -> list[Tensor]:
+    """Every tensor ``output`` is reached from through ``inputs``, each after its own inputs.
+
+    An explicit stack instead of recursion: a graph thousands of operations deep (an unrolled
+    loop, a deep network) would exceed Python's recursion limit.
+    """
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(output, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((parent, False) for parent in node._parents if parent.requires_grad)
-        return order
+            stack.extend((parent, False) for parent in inputs(node))
+    return order
