@@ -389,3 +389,20 @@ def test_equality_compares_values_like_numpy_and_identity_stays_the_hash() -> No
     assert (x != 1.0).tolist() == [False, True]
     assert (Dual(3.0, 1.0) == 3.0) is np.True_
     assert len({x, x, Tensor([1.0, 2.0])}) == 2
+
+
+def test_draw_graph_shows_one_arrow_per_use_of_an_input() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = Tensor(-2.0, name="r")
+    square = r * r
+    square.backward()
+    ax = draw_graph(square)
+    arrows = [text for text in ax.texts if not text.get_text()]
+    assert len(arrows) == 2
+    styles = {arrow.arrow_patch.get_connectionstyle().rad for arrow in arrows}
+    assert len(styles) == 2  # the second use is bent, so it does not hide under the first
+    plt.close(ax.figure)

@@ -131,9 +131,11 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
         ax.text(
             *position[node], _label(node, show_grad), ha="center", va="center", fontsize=9, bbox=box
         )
-        for parent in node._parents:
-            # An arrow that skips a column would run over the boxes between: bend it.
-            bend = 0.0 if column[node] - column[parent] == 1 else 0.3
+        for k, parent in enumerate(node._parents):
+            # An arrow that skips a column would run over the boxes between, and a second
+            # use of the same input (r * r) would lie on the first: bend them.
+            repeated = any(earlier is parent for earlier in node._parents[:k])
+            bend = 0.0 if column[node] - column[parent] == 1 and not repeated else 0.3
             ax.annotate(
                 "",
                 xy=position[node],
