@@ -174,6 +174,14 @@ def _copy_mathjax(app, exception):  # type: ignore[no-untyped-def]
             shutil.copy2(source, target / part)
 
 
+def _typeset_search_results(app, pagename, templatename, context, doctree):  # type: ignore[no-untyped-def]
+    # Search excerpts quote the pages' formulas; the search page has none of its own, so
+    # Sphinx would not load MathJax there, and readers would see the excerpts' raw TeX.
+    if pagename == "search":
+        context["has_maths_elements"] = True
+        app.add_js_file("search-math.js", loading_method="defer")
+
+
 # --- Bibliography, autodoc ----------------------------------------------------------------
 bibtex_bibfiles = ["references.bib"]
 bibtex_default_style = "plain"
@@ -209,6 +217,8 @@ copybutton_prompt_is_regexp = True
 
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("build-finished", _copy_mathjax)
+    # Before sphinx.ext.mathjax (priority 500) decides whether the page needs MathJax.
+    app.connect("html-page-context", _typeset_search_results, priority=400)
 
 
 # --- Publishing (sitemap, link previews, notebook download, launch button) ----------------

@@ -1,6 +1,6 @@
 """Read every page of the built book in Chromium, the way a reader meets it.
 
-    python tests_browser/check_book.py docs/_build/html --axe PATH/axe.min.js
+    python tests_browser/check_book.py docs/_build/html --axe PATH/axe.min.js [--pages P ...]
 
 The built HTML is served on 127.0.0.1 and each page is opened in Debian's Chromium through
 Playwright (``/usr/bin/chromium``; no browser is downloaded). A page fails, and the run names
@@ -16,7 +16,8 @@ the page and the problem, when it
 - runs code cells but offers no executed ``.ipynb`` download or no launch button;
 - weighs more than its budget (below).
 
-The search page must also find "gradient". Screenshots of every page, light and dark, go to
+The search page must also find "gradient", and its excerpts of the pages found are checked
+like a page's own text once every one has loaded. Screenshots of every page, light and dark, go to
 ``artifacts/screenshots/``; the page-weight table to ``artifacts/page-weight.md`` and the
 accessibility findings (all impacts) to ``artifacts/accessibility.md``.
 
@@ -257,12 +258,24 @@ async def check_notebook_download(page: Page, result: PageResult) -> None:
         result.problems.append("runs code but has no launch button")
 
 
+# True once the search has listed every result and each has its excerpt (fetched one page at
+# a time, after the list itself): only then is everything a reader will see on the page.
+SEARCH_DONE = """() => {
+  const status = document.querySelector("#search-results .search-summary");
+  const items = [...document.querySelectorAll("#search-results ul.search li")];
+  return Boolean(status && status.textContent.startsWith("Search finished")) &&
+    items.every((item) => item.querySelector("p.context, span"));
+}"""
+
+
 async def check_search(page: Page, result: PageResult) -> None:
     """Sphinx's client-side search, opened as a reader's query, finds the book's central word."""
     try:
         await page.locator("#search-results ul.search li").first.wait_for(timeout=10_000)
     except PlaywrightError:
         result.problems.append(f"searching for {SEARCH_TERM!r} finds nothing")
+        return
+    await page.wait_for_function(SEARCH_DONE)
 
 
 class Traffic:
@@ -396,8 +409,10 @@ async def check_page(
     return result
 
 
-async def check_book(root: Path, axe: Path | None, artifacts: Path) -> list[PageResult]:
-    """Check every page of the book at ``root``, ``CONCURRENCY`` at a time."""
+async def check_book(
+    root: Path, pages: list[str], axe: Path | None, artifacts: Path
+) -> list[PageResult]:
+    """Check ``pages`` of the book at ``root``, ``CONCURRENCY`` at a time."""
     shots = artifacts / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -414,7 +429,7 @@ async def check_book(root: Path, axe: Path | None, artifacts: Path) -> list[Page
                         result = await check_page(browser, base, name, axe, shots)
                     return result
 
-            results = await asyncio.gather(*(one(name) for name in book_pages(root)))
+            results = await asyncio.gather(*(one(name) for name in pages))
             await browser.close()
     return list(results)
 
@@ -474,12 +489,23 @@ def main() -> int:
     parser.add_argument("html", type=Path, help="the built book, e.g. docs/_build/html")
     parser.add_argument("--axe", type=Path, help="axe.min.js from the npm package axe-core")
     parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="PAGE",
+        help=f"check only these pages, e.g. search.html ({BASELINE_PAGE} is always weighed)",
+    )
     args = parser.parse_args()
     if not (args.html / "index.html").is_file():
         sys.exit(f"html: no index.html in {args.html}; build the book first (nox -s docs)")
     if args.axe is not None and not args.axe.is_file():
         sys.exit(f"--axe: {args.axe} does not exist; npm install axe-core@4 and pass axe.min.js")
-    results = asyncio.run(check_book(args.html, args.axe, args.artifacts))
+    pages = book_pages(args.html)
+    if args.pages:
+        if unknown := sorted(set(args.pages) - set(pages)):
+            sys.exit(f"--pages: not pages of the book: {', '.join(unknown)}")
+        pages = sorted({*args.pages, BASELINE_PAGE})
+    results = asyncio.run(check_book(args.html, pages, args.axe, args.artifacts))
     table = write_reports(results, weigh(results), args.artifacts)
     print(table)
     failing = [r for r in results if r.problems]
