@@ -19,7 +19,7 @@ ROOT = DOCS.parent
 # docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
 # reproducible_downloads makes downloadable notebooks and zips identical on every build,
 # stream_merge joins a cell's printed text as printed, gallery_order sorts the examples
-# gallery in reading order.
+# gallery in reading order, chapter_numbers numbers chapters straight through the parts.
 sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Calculus for Machine Learning"
@@ -39,6 +39,7 @@ extensions = [
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
     "sphinx_gallery.gen_gallery",
+    "chapter_numbers",
 ]
 
 exclude_patterns = [
@@ -104,7 +105,10 @@ myst_enable_extensions = [
 ]
 myst_dmath_double_inline = True
 myst_heading_anchors = 3
+# Chapters are numbered (the parts' toctrees in index.md), and figures, equations and
+# exercises within them: Fig. 4.2, (4.3), Exercise 4.5.
 numfig = True
+numfig_secnum_depth = 1
 math_numfig = True
 math_eqref_format = "({number})"
 
