@@ -314,12 +314,28 @@ def test_step_error_is_log_log_with_reference_slopes_one_and_two():
     ("errors", "message"),
     [
         ({"forward": np.ones(3)}, "shape \\(3,\\) but steps has shape \\(4,\\)"),
-        ({"forward": [1.0, 0.0, 1.0, 1.0]}, "must be > 0"),
+        ({"forward": [1.0, -1e-9, 1.0, 1.0]}, "must be >= 0 .* -1e-09 at index 1"),
+        ({"forward": [1.0, np.nan, 1.0, 1.0]}, "must be finite"),
+        ({"complex": np.zeros(4)}, "every error is exactly 0"),
     ],
 )
 def test_bad_step_errors_are_refused(errors, message):
     with pytest.raises(ValueError, match=message):
         plot_step_error([1e-3, 1e-2, 1e-1, 1.0], errors)
+
+
+def test_an_exact_error_of_zero_is_a_gap_in_the_line_marked_on_the_bottom_edge():
+    h = np.array([1e-8, 1e-6, 1e-4, 1e-2])
+    ax = plot_step_error(h, {"complex": [0.0, 0.0, 1e-9, 1e-5], "central": h**2})
+    drawn = ax.get_lines()[0].get_ydata()
+    assert np.isnan(drawn[:2]).all()
+    assert (np.asarray(drawn[2:]) > 0).all()
+    (marks,) = ax.collections
+    np.testing.assert_array_equal(marks.get_offsets()[:, 0], [1e-8, 1e-6])
+    low, _ = ax.get_ylim()
+    assert 0 < low <= 1e-9
+    text = describe(ax.figure)
+    assert "exact (error 0, marked by a triangle on the bottom edge) at 2 of 4 steps" in text
 
 
 # --- alt text ----------------------------------------------------------------------------------

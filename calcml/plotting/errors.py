@@ -31,8 +31,10 @@ def plot_step_error(
     steps : 1-D array
         The steps ``h``, all > 0.
     errors : mapping of str to 1-D array
-        Each formula's absolute error at every step (same shape as ``steps``, all > 0), by the
-        name shown in the legend.
+        Each formula's absolute error at every step (same shape as ``steps``, all >= 0), by
+        the name shown in the legend. An error of exactly 0 (the complex step often reaches
+        it) has no place on a logarithmic axis: the line leaves it out, and a triangle on the
+        bottom edge marks its step.
     orders : sequence of int
         Draw a reference line of slope ``p``, an error proportional to ``h**p``, for each ``p``.
     ax : Axes, optional
@@ -47,7 +49,8 @@ def plot_step_error(
     Raises
     ------
     ValueError
-        If ``steps`` or an error is not positive and finite, or their shapes differ.
+        If ``steps`` is not positive and finite, an error is negative or not finite, every
+        error is 0, or the shapes differ.
 
     Notes
     -----
@@ -75,7 +78,7 @@ def plot_step_error(
             "errors must be a non-empty mapping from a formula's name to its errors, "
             f"e.g. {{'central': errors}}, got {type(errors).__name__}"
         )
-    checked = {name: _positive(error, f"errors[{name!r}]") for name, error in errors.items()}
+    checked = {name: _nonnegative(error, f"errors[{name!r}]") for name, error in errors.items()}
     powers = [count(order, "each of orders", minimum=1) for order in orders]
     for name, error in checked.items():
         if error.shape != h.shape:
@@ -83,24 +86,59 @@ def plot_step_error(
                 f"errors[{name!r}] has shape {error.shape} but steps has shape {h.shape}; "
                 "give one error per step"
             )
-        ax.loglog(h, error, marker="o", markersize=4, label=name)
-    _draw_references(ax, h, np.stack(list(checked.values())), powers)
+    # NaN where the error is exactly 0: matplotlib leaves a gap there.
+    drawable = np.stack([np.where(error > 0, error, np.nan) for error in checked.values()])
+    if np.all(np.isnan(drawable)):
+        raise ValueError(
+            "every error is exactly 0, so there is nothing to draw on a logarithmic axis"
+        )
+    for (name, error), line in zip(checked.items(), drawable, strict=True):
+        (drawn,) = ax.loglog(h, line, marker="o", markersize=4, label=name)
+        if np.any(exact := error == 0):
+            ax.scatter(
+                h[exact],
+                np.zeros(np.count_nonzero(exact)),
+                marker="v",
+                color=drawn.get_color(),
+                clip_on=False,
+                transform=ax.get_xaxis_transform(),
+                zorder=3,
+            )
+    _draw_references(ax, h, drawable, powers)
     ax.set_xlabel("step size $h$")
     ax.set_ylabel("absolute error")
     ax.legend()
-    smallest = {name: int(np.argmin(error)) for name, error in checked.items()}
     record(
         ax,
         "Absolute error against step size h on log-log axes for "
-        + "; ".join(
-            f"{plain(name)}, smallest ({error[smallest[name]]:.2g}) at h = {h[smallest[name]]:.2g}"
-            for name, error in checked.items()
-        )
+        + "; ".join(_describe_errors(plain(name), h, error) for name, error in checked.items())
         + "; grey reference lines show errors proportional to "
         + ", ".join(f"h^{order}" for order in powers)
         + ".",
     )
     return ax
+
+
+def _describe_errors(name: str, h: Array, error: Array) -> str:
+    smallest = int(np.argmin(error))
+    if error[smallest] > 0:
+        return f"{name}, smallest ({error[smallest]:.2g}) at h = {h[smallest]:.2g}"
+    exact = np.count_nonzero(error == 0)
+    return (
+        f"{name}, exact (error 0, marked by a triangle on the bottom edge) at {exact} of "
+        f"{error.size} steps, first at h = {h[smallest]:.2g}"
+    )
+
+
+def _nonnegative(value: ArrayLike, name: str) -> Array:
+    array = as_float_array(value, name)
+    if np.any(array < 0):
+        first = int(np.argmax(array.ravel() < 0))
+        raise ValueError(
+            f"{name} must be >= 0 (an absolute error), but it holds "
+            f"{float(array.ravel()[first])!r} at index {first}; pass abs(estimate - exact)"
+        )
+    return array
 
 
 def _positive(value: ArrayLike, name: str) -> Array:
@@ -109,7 +147,7 @@ def _positive(value: ArrayLike, name: str) -> Array:
         first = int(np.argmax(array.ravel() <= 0))
         raise ValueError(
             f"{name} must be > 0 to be drawn on a logarithmic axis, but it holds "
-            f"{array.ravel()[first]!r} at index {first}; leave such points out"
+            f"{float(array.ravel()[first])!r} at index {first}; leave such points out"
         )
     return array
 
@@ -117,8 +155,10 @@ def _positive(value: ArrayLike, name: str) -> Array:
 def _draw_references(ax: Axes, h: Array, errors: Array, orders: list[int]) -> None:
     # Each line starts above the largest error at the largest step and stops where it would
     # fall below every error, so it never stretches the axes.
-    anchor = 2.0 * errors[:, np.argmax(h)].max()
-    floor = errors.min()
+    # ``errors`` holds NaN where a formula was exact.
+    at_largest = errors[:, np.argmax(h)]
+    anchor = 2.0 * np.nanmax(at_largest if np.any(np.isfinite(at_largest)) else errors)
+    floor = np.nanmin(errors)
     h_max = h.max()
     for index, order in enumerate(orders):
         h_min = max(h.min(), h_max * (floor / anchor) ** (1 / order))
