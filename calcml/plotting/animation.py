@@ -177,8 +177,8 @@ def animate_descent(
     path : array of shape (n_steps, 2)
         The iterates, first the starting point.
     bounds : ((float, float), (float, float)), optional
-        The plotted ranges of ``x_1`` and ``x_2``; every iterate must lie inside. By default, the
-        box around the iterates, with a margin.
+        The plotted ranges of ``x_1`` and ``x_2``, to zoom in: iterates outside them are cut at
+        the edge. By default, the box around the iterates, with a margin.
     max_frames : int
         At most this many frames, at evenly spaced iterates that include the first and the
         last, to keep the page light.
@@ -198,8 +198,8 @@ def animate_descent(
     Raises
     ------
     ValueError
-        If ``path`` is not of shape ``(n_steps, 2)``, holds NaN or infinity (the optimizer
-        diverged), or leaves ``bounds``.
+        If ``path`` is not of shape ``(n_steps, 2)`` or holds NaN or infinity (the optimizer
+        diverged).
 
     Notes
     -----
@@ -215,7 +215,7 @@ def animate_descent(
     """
     fps = count(fps, "fps", minimum=1)
     iterates = _path(path, "path")
-    box = _plot_box({"path": iterates}, bounds, np.empty((0, 2)))
+    box = _plot_box([iterates], bounds, np.empty((0, 2)))
     frames = np.unique(
         np.linspace(
             0, len(iterates) - 1, min(len(iterates), count(max_frames, "max_frames", minimum=2))

@@ -20,7 +20,6 @@ from calcml.plotting._common import (
     bounds_2d,
     draw_level_sets,
     new_axes,
-    require_inside,
 )
 from calcml.plotting.alt_text import plain, record
 from calcml.plotting.style import INK
@@ -48,8 +47,9 @@ def plot_trajectories(
     paths : mapping of str to array of shape (n_steps, 2)
         Each optimizer's iterates, first the starting point, by the name shown in the legend.
     bounds : ((float, float), (float, float)), optional
-        The plotted ranges of ``x_1`` and ``x_2``; every iterate must lie inside. By default, the
-        box around all iterates and minima, with a margin.
+        The plotted ranges of ``x_1`` and ``x_2``, to zoom in: a path that leaves them is cut
+        at the edge (and the alt text says at which step it left). By default, the box around
+        all iterates and minima, with a margin.
     minima : array of shape (2,) or (k, 2), optional
         Minima of ``f`` to mark with a star.
     levels : int or sequence of float
@@ -69,8 +69,8 @@ def plot_trajectories(
     Raises
     ------
     ValueError
-        If a path is not of shape ``(n_steps, 2)``, holds NaN or infinity (the optimizer
-        diverged), or leaves ``bounds``.
+        If a path is not of shape ``(n_steps, 2)`` or holds NaN or infinity (the optimizer
+        diverged).
 
     Notes
     -----
@@ -95,7 +95,7 @@ def plot_trajectories(
         )
     checked = {name: _path(path, f"paths[{name!r}]") for name, path in paths.items()}
     stars = np.empty((0, 2)) if minima is None else _minima(minima)
-    box = _plot_box({f"paths[{name!r}]": path for name, path in checked.items()}, bounds, stars)
+    box = _plot_box(list(checked.values()), bounds, stars)
     draw_level_sets(ax, f, box, levels=levels, resolution=resolution)
     for name, path in checked.items():
         (line,) = ax.plot(
@@ -119,7 +119,7 @@ def plot_trajectories(
         "Level sets of f, drawn as grey curves, with the paths of "
         + "; ".join(
             f"{plain(name)} from ({path[0, 0]:.3g}, {path[0, 1]:.3g}) in {len(path) - 1} steps "
-            f"to ({path[-1, 0]:.3g}, {path[-1, 1]:.3g})"
+            f"to ({path[-1, 0]:.3g}, {path[-1, 1]:.3g}){_exit_note(path, box)}"
             for name, path in checked.items()
         )
         + (
@@ -254,19 +254,26 @@ def _minima(value: ArrayLike) -> Array:
 
 
 def _plot_box(
-    paths: Mapping[str, Array], bounds: Sequence[Sequence[float]] | None, extra: Array
+    paths: Sequence[Array], bounds: Sequence[Sequence[float]] | None, extra: Array
 ) -> Bounds:
-    """``bounds`` checked to hold every iterate, or by default the box around them and ``extra``.
-
-    ``paths`` are keyed by how error messages should name them, e.g. ``"paths['adam']"``.
-    """
+    """``bounds`` checked, or by default the box around every iterate of ``paths`` and ``extra``."""
     if bounds is None:
-        return _box_around(np.concatenate([*paths.values(), extra]))
-    box = bounds_2d(bounds)
-    for name, path in paths.items():
-        for step, point in enumerate(path):
-            require_inside(point, box, f"{name}[{step}]", "bounds")
-    return box
+        return _box_around(np.concatenate([*paths, extra]))
+    return bounds_2d(bounds)
+
+
+def _exit_note(path: Array, box: Bounds) -> str:
+    """Where ``path`` first leaves ``box``, for the alt text; empty when it stays inside."""
+    (x_low, x_high), (y_low, y_high) = box
+    inside = (
+        (x_low <= path[:, 0])
+        & (path[:, 0] <= x_high)
+        & (y_low <= path[:, 1])
+        & (path[:, 1] <= y_high)
+    )
+    if inside.all():
+        return ""
+    return f", leaving the plotted region at step {int(np.argmin(inside))}"
 
 
 def _box_around(points: Array) -> Bounds:
