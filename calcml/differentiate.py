@@ -16,7 +16,6 @@ shape; ``jacobian(f, x)`` has shape ``f(x).shape + x.shape``, so ``J[i, j] = ∂
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -50,7 +49,8 @@ METHODS: tuple[Method, ...] = ("forward", "backward", "central", "complex", "ric
 
 _EPS = float(np.finfo(np.float64).eps)
 # Richardson extrapolation uses central differences at this many halving steps: for a first
-# derivative, 10 evaluations of f and a tableau reaching truncation error O(h^10).
+# derivative, 10 evaluations of f and a tableau whose entries reach truncation error O(h^8),
+# checked against a last column of O(h^10).
 _RICHARDSON_LEVELS = 5
 # The complex step has no subtractive cancellation, so its step only has to make the O(h^2)
 # truncation error vanish below one ulp; any tiny step does, and 1e-20 keeps x + ih away from
@@ -150,32 +150,61 @@ def default_step(
     round-off ``≈ ε |f| / h^d``, because it divides differences of nearly equal values of ``f``
     by ``h^d``. The sum is smallest at ``h* ∝ (ε |f| / |f^(d+p)|)^(1/(d+p))``. Without knowing
     ``f``'s derivatives we take their ratio to scale like ``max(1, |x|)^(d+p)`` (a function
-    that varies on the scale of its argument), which gives ``h = ε^(1/(d+p)) max(1, |x|)``:
+    that varies on the scale of its argument; one that does not, such as ``sin`` at
+    ``|x| = 568``, where Richardson's first step is a whole period, defeats any such rule),
+    which gives ``h = ε^(1/(d+p)) max(1, |x|)``:
     about ``1.5e-8 max(1, |x|)`` for a forward difference and ``6e-6 max(1, |x|)`` for a
     central one, leaving an error near ``ε^(p/(d+p))``. The complex step does not cancel, so its
     step is simply tiny. Richardson extrapolation starts from the step ``ε^(1/8) ≈ 0.011``
     (first derivatives) at which its eighth-order entries are already accurate to ``ε``, and
-    halves it four times.
+    halves it four times. Every step but the complex one is then moved, by a few ulp of
+    ``x``, so that every point the method samples (``x + c h``, ``x ± h / 2^k`` for Richardson)
+    is a float: were ``x + h`` rounded, the difference quotient would divide by a step that was
+    not taken, an error as large as ``f``'s own rounding and missed by the error estimate.
 
     Examples
     --------
-    >>> float(default_step(2.0, "central"))
-    1.2110908904786686e-05
+    >>> h = default_step(2.0, "central")
+    >>> float(h)
+    1.2110908904627848e-05
+    >>> bool((2.0 + h) - 2.0 == h)  # the step taken is the step divided by
+    True
     >>> float(default_step(0.5, "forward"))
     1.4901161193847656e-08
     """
     accuracy = _check_method(method, order, accuracy)
-    scale: NDArray[np.float64] = np.maximum(1.0, np.abs(as_float_array(x, "x")))
+    magnitude = np.abs(as_float_array(x, "x"))
+    scale: NDArray[np.float64] = np.maximum(1.0, magnitude)
     if method == "complex":
-        factor = _COMPLEX_STEP
-    elif method == "richardson":
+        return np.asarray(scale * _COMPLEX_STEP, dtype=np.float64)
+    if method == "richardson":
         # Start where the eighth-order entries' truncation error, ~h^8 (times h^(1-d) for the
         # d-th derivative's larger round-off), is already at the level of ε: the finer levels
         # then only confirm the value and measure its error.
         factor = _EPS ** (1 / (2 * (_RICHARDSON_LEVELS - 1) + order - 1))
-    else:
-        factor = _EPS ** (1 / (order + accuracy))
-    return np.asarray(scale * factor, dtype=np.float64)
+        reach = max(_stencil_offsets("central", order, 2))
+        return _on_float_grid(magnitude, scale * factor, reach, _RICHARDSON_LEVELS - 1)
+    # estimate_derivative also samples the stencil at 2h, to estimate the error.
+    reach = 2 * max(abs(offset) for offset in _stencil_offsets(method, order, accuracy))
+    return _on_float_grid(magnitude, scale * _EPS ** (1 / (order + accuracy)), reach, 0)
+
+
+def _on_float_grid(
+    magnitude: NDArray[np.float64], step: NDArray[np.float64], reach: int, halvings: int
+) -> NDArray[np.float64]:
+    """``step`` rounded so that each point ``x + c step / 2^k`` is a float.
+
+    Here ``|c| <= reach`` is an integer and ``k <= halvings``. ``x + t`` is rounded to a float
+    unless ``t`` is a multiple of the spacing of the floats around the result, and the
+    difference quotient then divides by a step that was not taken: a relative error of up to
+    ``ε |x| / t``, larger than that of ``f``'s own rounding. Rounding ``step`` to a multiple of
+    ``2^halvings`` times the spacing at the farthest point makes every offset a multiple of it,
+    so the points are exact whenever ``x`` itself lies on that grid: always, except for an
+    ``x`` just below a power of 2 (or smaller than the step, where the step is exact to ``ε``
+    of itself anyway).
+    """
+    grid = np.spacing(magnitude + reach * step) * 2.0**halvings
+    return np.asarray(np.maximum(1.0, np.round(step / grid)) * grid, dtype=np.float64)
 
 
 def _check_method(method: str, order: int, accuracy: int | None) -> int:
@@ -267,9 +296,19 @@ def _richardson(
 
     A central difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``.
     Combining ``D(h)`` and ``D(h/2)`` as ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and
-    so on up the Neville tableau. As in Ridders' method, each entry's error is estimated from its
-    neighbours, and the entry with the smallest estimate is returned: round-off grows as the
-    step shrinks, so the most extrapolated entry is not always the best.
+    so on up the Neville tableau: column ``c`` has error ``O(h^(2c+2))``. As in Ridders' method,
+    the entry with the smallest error estimate is returned: round-off grows as the step
+    shrinks, so the most extrapolated entry is not always the best.
+
+    Two neighbours in a column and the entry of the next column built from them form a
+    triangle. An entry's error is estimated as twice its largest distance to the other corners
+    of its triangles, plus its own round-off. While the next column is at least twice as
+    accurate, the distance to the corner built from the entry is at least half its error; the
+    distance to a finer neighbour also shows round-off beyond the bound ``ε |f|`` (an ``f``
+    that rounds its argument). Ridders' own estimate, the distance to the previous column, is
+    the previous column's error instead: too large, so it ranks entries by their predecessors.
+    The last column has nothing more accurate to be checked against, and only serves as a
+    corner.
     """
     offsets = _stencil_offsets("central", order, 2)
     weights = _stencil_weights(offsets, order)
@@ -279,32 +318,33 @@ def _richardson(
     # Offsets are exact binary fractions, so shared points (the centre) are found exactly.
     unique, where = np.unique(np.concatenate(levels), return_inverse=True)
     values = sample(_displacements(unique, step))
-    per_level = where.reshape(_RICHARDSON_LEVELS, -1)
-    previous = [
-        _combine(weights[used], values[per_level[level]], step / 2.0**level, order)
-        for level in range(_RICHARDSON_LEVELS)
-    ]
+    differences, round_offs = [], []
+    for level, indices in enumerate(where.reshape(_RICHARDSON_LEVELS, -1)):
+        level_step = step / 2.0**level
+        differences.append(_combine(weights[used], values[indices], level_step, order))
+        # Each value of f is rounded by up to ε |f|, and the stencil divides that by h^d.
+        round_offs.append(
+            _EPS * _combine(np.abs(weights[used]), np.abs(values[indices]), level_step, order)
+        )
+    column, round_off = np.stack(differences), np.stack(round_offs)
     candidates, errors = [], []
-    for column in range(1, _RICHARDSON_LEVELS):
-        factor = 4.0**column
-        current = [
-            (factor * finer - coarser) / (factor - 1)
-            for coarser, finer in itertools.pairwise(previous)
-        ]
-        for level, entry in enumerate(current):
-            error = np.maximum(np.abs(entry - previous[level + 1]), np.abs(entry - previous[level]))
-            candidates.append(entry)
-            errors.append(np.where(np.isfinite(error), error, np.inf))
-        previous = current
-    best = np.argmin(np.stack(errors), axis=0)[np.newaxis]
-    value = np.take_along_axis(np.stack(candidates), best, axis=0)[0]
-    error = np.take_along_axis(np.stack(errors), best, axis=0)[0]
-    # The tableau cannot see its own rounding: add that of the finest difference, doubled for
-    # the extrapolation weights (whose absolute values sum to about 2).
-    finest = values[per_level[-1]]
-    step_finest = step / 2.0 ** (_RICHARDSON_LEVELS - 1)
-    round_off = 2 * _EPS * _combine(np.abs(weights[used]), np.abs(finest), step_finest, order)
-    return value, error + round_off, len(unique)
+    for extrapolation in range(1, _RICHARDSON_LEVELS):
+        factor = 4.0**extrapolation
+        coarser, finer = column[:-1], column[1:]
+        corner = (factor * finer - coarser) / (factor - 1)
+        gap = np.abs(coarser - finer)
+        distance = np.zeros_like(column)
+        distance[:-1] = np.maximum(gap, np.abs(coarser - corner))
+        distance[1:] = np.maximum(distance[1:], np.maximum(gap, np.abs(finer - corner)))
+        candidates.append(column)
+        errors.append(2 * distance + round_off)
+        column = corner
+        round_off = (factor * round_off[1:] + round_off[:-1]) / (factor - 1)
+    error = np.concatenate(errors)
+    error = np.where(np.isfinite(error), error, np.inf)
+    best = np.argmin(error, axis=0)[np.newaxis]
+    value = np.take_along_axis(np.concatenate(candidates), best, axis=0)[0]
+    return value, np.take_along_axis(error, best, axis=0)[0], len(unique)
 
 
 # --------------------------------------------------------------------------- evaluating f
@@ -566,6 +606,14 @@ def derivative(
     ``h = ε^(1/3) max(1, |x|) ≈ 6e-6 max(1, |x|)``: the step where its truncation error
     ``h² |f'''| / 6`` and its round-off ``ε |f| / h`` balance, leaving about 1e-10 relative
     error. Two evaluations per point; see :doc:`/derivatives`.
+
+    A difference quotient returns a number even where ``f`` has no derivative: at a kink the
+    average of the two one-sided slopes (0 for ``abs`` at 0, as :mod:`calcml.autodiff`
+    takes it; but 0.5 for ReLU at 0, where autodiff takes 0, so a gradient check there
+    reports a mismatch), about ``1/h`` across a jump, ``1/h²`` at a pole
+    such as ``1/x`` at 0. A finite answer is no proof that the derivative exists;
+    :func:`estimate_derivative` gives jumps and poles away with an error estimate that is a
+    large fraction of the value itself.
 
     Examples
     --------
@@ -1065,10 +1113,10 @@ def check_gradient(
     >>> f = lambda w: np.sum(w**3)
     >>> check_gradient(f, lambda w: 3 * w**2, [1.0, -2.0]).ok
     True
-    >>> print(check_gradient(f, lambda w: 2 * w**2, [1.0, -2.0]))  # doctest: +ELLIPSIS
-    gradient check FAILED at 2 component(s): max relative error 3.33e-01 (tolerance 1.0e-06)
-      x[0]: analytic 2, numerical 3, relative error 3.33e-01
-      x[1]: analytic 8, numerical 12, relative error 3.33e-01
+    >>> print(check_gradient(f, lambda w: 3 * w**2 + w, [1.0, -2.0]))
+    gradient check FAILED at 2 component(s): max relative error 2.50e-01 (tolerance 1.0e-06)
+      x[0]: analytic 4, numerical 3, relative error 2.50e-01
+      x[1]: analytic 10, numerical 12, relative error 1.67e-01
     """
     threshold = float(tolerance)
     if not np.isfinite(threshold) or threshold <= 0:
