@@ -31,11 +31,13 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
 def require_finite(array: NDArray[Any], name: str) -> None:
     """Raise ``ValueError`` naming ``name`` when ``array`` holds NaN or infinity."""
     finite = np.isfinite(array)
-    if not np.all(finite):
+    # The method, not np.all: this runs on every argument of every call, and the function's
+    # dispatch costs more than the check on a small array.
+    if not finite.all():
         where = np.argwhere(~finite)
         first = tuple(int(i) for i in where[0]) if array.ndim else ()
         raise ValueError(
-            f"{name} must be finite, but it holds {array[first]!r}"
+            f"{name} must be finite, but it holds {array[first].item()!r}"
             + (f" at index {first}" if first else "")
             + f" ({int(where.shape[0]) if array.ndim else 1} non-finite value(s) in all)"
         )

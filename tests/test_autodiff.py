@@ -55,6 +55,12 @@ UNARY: dict[str, tuple[Callable[[Any], Any], np.ndarray]] = {
     "sum axis 0": (lambda x: np.sum(x, axis=0), _away_from_zero((3, 4))),
     "sum keepdims": (lambda x: x.sum(axis=1, keepdims=True), _away_from_zero((3, 4))),
     "mean axis 1": (lambda x: np.mean(x, axis=1), _away_from_zero((3, 4))),
+    "mean all": (lambda x: np.mean(x) * np.ones(2), _away_from_zero((3, 4))),
+    "mean positional axis keepdims": (
+        lambda x: np.mean(x, 0, keepdims=True),
+        _away_from_zero((3, 4)),
+    ),
+    "sum positional axis": (lambda x: np.sum(x, 1), _away_from_zero((3, 4))),
     "max axis 1": (lambda x: np.max(x, axis=1), _away_from_zero((3, 4))),
     "reshape": (lambda x: np.reshape(x, (4, 3)) @ np.arange(3.0), _away_from_zero((3, 4))),
     "transpose": (lambda x: x.T @ np.arange(3.0), _away_from_zero((3, 4))),
@@ -174,6 +180,18 @@ def test_returned_gradients_do_not_share_memory() -> None:
     np.testing.assert_allclose(dy, [3.0, 3.0, 3.0])
 
 
+def test_gradients_of_broadcast_and_reduced_arguments_are_writable_arrays_of_their_own() -> None:
+    # d/db sum(X + b) counts the rows b was added to; d/dx mean(x) is 1/n everywhere.
+    db, dx = grad(lambda b, x: np.sum(np.ones((4, 3)) + b) + np.mean(x), argnums=(0, 1))(
+        np.zeros(3), np.zeros(2)
+    )
+    np.testing.assert_allclose(db, [4.0, 4.0, 4.0])
+    np.testing.assert_allclose(dx, [0.5, 0.5])
+    db[0] = dx[0] = -1.0
+    assert db.flags.owndata
+    assert dx.flags.owndata
+
+
 # Random expressions: a chain of smooth operations, each combining the last value with an
 # earlier one, written against a namespace so that calcml and autograd run the same code.
 STEPS: list[Callable[[Any, Any, Any], Any]] = [
@@ -256,6 +274,12 @@ def test_abs_and_relu_have_slope_zero_at_zero() -> None:
 
 def test_maximum_and_max_split_the_slope_equally_at_a_tie() -> None:
     assert grad(lambda x: np.maximum(x, 1.0))(1.0) == 0.5
+    # Entrywise, with broadcasting: only the tied entries split, each side getting half.
+    da, db = grad(lambda a, b: np.sum(np.maximum(a, b)), argnums=(0, 1))(
+        np.array([[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]]), np.array([1.0, 1.0, 1.0])
+    )
+    np.testing.assert_allclose(da, [[0.0, 0.5, 1.0], [0.5, 0.5, 0.5]])
+    np.testing.assert_allclose(db, [1.0 + 0.5, 0.5 + 0.5, 0.0 + 0.5])
     np.testing.assert_allclose(grad(np.max)(np.array([2.0, 2.0, 1.0])), [0.5, 0.5, 0.0])
 
 
@@ -270,6 +294,8 @@ def test_sqrt_at_zero_and_log_of_nonpositive_raise_clear_errors() -> None:
 def test_matmul_shape_mismatch_names_both_shapes() -> None:
     with pytest.raises(ValueError, match=r"\(3, 4\) and \(3, 2\)"):
         Tensor(np.ones((3, 4))) @ np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"shapes \(\) and \(2,\)"):
+        Tensor(2.0) @ np.ones(2)
 
 
 def test_backward_of_a_non_scalar_without_a_seed_says_so() -> None:
@@ -306,6 +332,16 @@ def test_grad_of_a_vector_valued_function_points_to_jacobians() -> None:
 def test_argnums_out_of_range_is_reported() -> None:
     with pytest.raises(ValueError, match="argnums=2"):
         grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
+
+
+def test_a_constant_computed_once_serves_many_backward_passes() -> None:
+    # No gradient flows into a constant, so backward() neither walks nor releases its graph.
+    data = Tensor([1.0, 2.0], requires_grad=False) * 2.0
+    for w0 in (1.0, 3.0):
+        w = Tensor(w0)
+        (w * data).sum().backward()
+        assert w.grad == pytest.approx(6.0)
+        assert data.grad is None
 
 
 def test_reusing_a_tensor_from_a_released_graph_raises() -> None:

@@ -64,7 +64,8 @@ FUNCTIONS: dict[Callable[..., Any], tuple[str, frozenset[str]]] = {
 #: numpy functions that only read the shape or build constants: answered from the values.
 SHAPE_FUNCTIONS = frozenset({np.shape, np.ndim, np.size, np.zeros_like, np.ones_like})
 
-_SIGNATURES = {function: inspect.signature(function) for function in FUNCTIONS}
+#: numpy function -> the names of its parameters, in order, to name positional arguments.
+_PARAMETERS = {function: tuple(inspect.signature(function).parameters) for function in FUNCTIONS}
 
 
 def _value(item: Any) -> Any:
@@ -106,13 +107,13 @@ class Traced:
             if kwargs:
                 detail += f" with {', '.join(kwargs)}="
             raise _unsupported("ufunc", detail)
+        name = UFUNCS.get(ufunc)
+        if name is not None:
+            first, *rest = inputs
+            return getattr(self._lift(first), name)(*rest)
         if ufunc in CONSTANT_UFUNCS:
             return ufunc(*(_value(item) for item in inputs))
-        name = UFUNCS.get(ufunc)
-        if name is None:
-            raise _unsupported("ufunc", ufunc.__name__)
-        first, *rest = inputs
-        return getattr(self._lift(first), name)(*rest)
+        raise _unsupported("ufunc", ufunc.__name__)
 
     def __array_function__(
         self, func: Callable[..., Any], types: Any, args: Any, kwargs: Any
@@ -127,9 +128,11 @@ class Traced:
         if func not in FUNCTIONS:
             raise _unsupported("function", func.__name__)
         name, understood = FUNCTIONS[func]
-        passed = _SIGNATURES[func].bind(*args, **kwargs).arguments
-        first = passed.pop(next(iter(passed)))
-        unknown = set(passed) - understood
+        # numpy has already checked the call against func's signature (NEP 18 dispatches
+        # through a function of the same signature), so naming arguments needs no binding.
+        first, *rest = args
+        passed = dict(zip(_PARAMETERS[func][1:], rest, strict=False), **kwargs)
+        unknown = passed.keys() - understood
         if unknown:
             raise _unsupported("function", f"{func.__name__} with {', '.join(sorted(unknown))}=")
         method = getattr(self._lift(first), name)

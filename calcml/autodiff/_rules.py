@@ -7,8 +7,6 @@ here, once.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -51,7 +49,12 @@ def max_share(x: Array, axis: Axis, keepdims: bool) -> tuple[Array, Array]:
 
 def maximum_weight(a: Array, b: Array) -> Array:
     """``d maximum(a, b) / d a``: 1 where ``a`` wins, 0 where ``b`` wins, 1/2 at a tie."""
-    weight: Array = (a > b) + 0.5 * (a == b)
+    weight: Array = np.asarray(a > b, dtype=np.float64)
+    # An exact tie is rare (the input has to land on the kink), so its 1/2 is written in
+    # only when there is one, instead of adding a second mask everywhere.
+    ties = a == b
+    if ties.any():
+        weight[ties] = 0.5
     return weight
 
 
@@ -93,13 +96,14 @@ def expand_reduced(reduced: Array, axis: Axis, keepdims: bool) -> Array:
 
 def matmul(a: Array, b: Array) -> Array:
     """``a @ b``, with an error that names both shapes when they do not fit."""
-    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+    try:
+        result: Array = a @ b
+    except ValueError as error:
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not fit: the last axis of the left "
             "operand must equal the second-to-last (or only) axis of the right one; "
             "transpose or reshape one of them"
-        )
-    result: Array = a @ b
+        ) from error
     return result
 
 
@@ -107,12 +111,11 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
     """Sum ``grad`` over the axes along which broadcasting copied a value of ``shape``.
 
     A value used in several places receives the sum of the gradients from each use; a
-    broadcast value is used once per copy, so its gradient sums over the copies.
+    broadcast value is used once per copy, so its gradient sums over the copies: over the
+    leading axes broadcasting added, and over the axes where ``shape`` has size 1.
     """
     extra = grad.ndim - len(shape)
-    stretched = tuple(
-        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
-    )
-    axes = tuple(range(extra)) + stretched
-    summed: Any = grad.sum(axis=axes, keepdims=True) if axes else grad
-    return np.reshape(summed, shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    return grad.sum(axis=stretched, keepdims=True) if stretched else grad

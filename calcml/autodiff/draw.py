@@ -85,7 +85,7 @@ def draw_graph(output: Tensor, ax: Axes | None = None, show_grad: bool = True) -
     from calcml.plotting.style import PALETTE
 
     # Constants included: the picture shows every value the expression used.
-    nodes = inputs_first(output, lambda node: node._parents)
+    nodes = inputs_first(output, constants=True)
     if len(nodes) > MAX_NODES:
         raise ValueError(
             f"output's graph has {len(nodes)} nodes, more than {MAX_NODES} can be drawn "

@@ -28,7 +28,7 @@ second ``backward()`` through it raises ``RuntimeError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -110,12 +110,20 @@ class Tensor(Traced):
         out = cls.__new__(cls)
         out.value = value
         out.grad = None
-        out.requires_grad = any(parent.requires_grad for parent in parents)
+        # A list, not a generator: half the cost for one or two parents, on every operation.
+        out.requires_grad = any([parent.requires_grad for parent in parents])  # noqa: C419
         out.name = ""
         out._parents = parents
         out._op = op
         out._backward = None
         return out
+
+    @classmethod
+    def _leaf(cls, value: Array) -> Tensor:
+        """A tensor to differentiate with respect to, from an array already validated."""
+        leaf = cls._result(value, "")
+        leaf.requires_grad = True
+        return leaf
 
     @classmethod
     def _lift(cls, item: Any) -> Tensor:
@@ -214,18 +222,19 @@ class Tensor(Traced):
             # Treat a vector as a (1, n) row on the left and an (n, 1) column on the right so
             # that one rule covers every case, then drop the axis added; _accumulate sums
             # over any batch axes.
-            left = self.value[np.newaxis] if self.ndim == 1 else self.value
-            right = other.value[:, np.newaxis] if other.ndim == 1 else other.value
-            if other.ndim == 1:
+            left_vector, right_vector = self.value.ndim == 1, other.value.ndim == 1
+            left = self.value[np.newaxis] if left_vector else self.value
+            right = other.value[:, np.newaxis] if right_vector else other.value
+            if right_vector:
                 grad = grad[..., np.newaxis]
-            if self.ndim == 1:
+            if left_vector:
                 grad = grad[..., np.newaxis, :]
             if self.requires_grad:
-                left_grad = grad @ np.swapaxes(right, -1, -2)
-                self._accumulate(left_grad[..., 0, :] if self.ndim == 1 else left_grad)
+                left_grad = grad @ right.swapaxes(-1, -2)
+                self._accumulate(left_grad[..., 0, :] if left_vector else left_grad)
             if other.requires_grad:
-                right_grad = np.swapaxes(left, -1, -2) @ grad
-                other._accumulate(right_grad[..., 0] if other.ndim == 1 else right_grad)
+                right_grad = left.swapaxes(-1, -2) @ grad
+                other._accumulate(right_grad[..., 0] if right_vector else right_grad)
 
         out._backward = backward
         return out
@@ -242,20 +251,30 @@ class Tensor(Traced):
     # reductions and reshaping -----------------------------------------------------------
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes by default), as ``ndarray.sum``."""
-        out = Tensor._result(np.sum(self.value, axis=axis, keepdims=keepdims), "sum", self)
+        out = Tensor._result(self.value.sum(axis=axis, keepdims=keepdims), "sum", self)
 
         def backward(grad: Array) -> None:
             # Each summand has slope 1: the gradient is copied back along the summed axes.
             grad = _rules.expand_reduced(grad, axis, keepdims)
-            self._accumulate(np.broadcast_to(grad, self.value.shape))
+            self._accumulate(np.full(self.value.shape, grad))
 
         out._backward = backward
         return out
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Average over ``axis`` (all axes by default), as ``ndarray.mean``."""
-        total = self.sum(axis=axis, keepdims=keepdims)
-        return total * (total.value.size / self.value.size)
+        total = self.value.sum(axis=axis, keepdims=keepdims)
+        share = total.size / self.value.size
+        out = Tensor._result(total * share, "mean", self)
+
+        def backward(grad: Array) -> None:
+            # Each of the n averaged entries has slope 1/n: the gradient, divided by n, is
+            # copied back along the averaged axes.
+            grad = _rules.expand_reduced(grad * share, axis, keepdims)
+            self._accumulate(np.full(self.value.shape, grad))
+
+        out._backward = backward
+        return out
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied entries share the derivative equally."""
@@ -495,7 +514,7 @@ class Tensor(Traced):
                     f"one has shape {self.shape}; reduce it first (e.g. .sum() or .mean()) or "
                     "pass seed=, an array of its shape (the v of the product v^T J)"
                 )
-            seed_array = np.ones_like(self.value)
+            seed_array = np.ones(self.shape)
         else:
             seed_array = as_float_array(seed, "seed")
             if seed_array.shape != self.shape:
@@ -515,19 +534,23 @@ class Tensor(Traced):
 
     def _topological_order(self) -> list[Tensor]:
         """The tensors this one depends on (needing gradients), each after its inputs."""
-        order = inputs_first(self, lambda node: [p for p in node._parents if p.requires_grad])
-        if any(node._parents and node._backward is None for node in order):
-            raise RuntimeError(
-                "this graph was released by an earlier backward() (to free memory); "
-                "compute the output again, or pass retain_graph=True to the first "
-                "backward(). A tensor computed under one differentiation must not be "
-                "reused in another."
-            )
+        order = inputs_first(self)
+        for node in order:
+            if node._parents and node._backward is None:
+                raise RuntimeError(
+                    "this graph was released by an earlier backward() (to free memory); "
+                    "compute the output again, or pass retain_graph=True to the first "
+                    "backward(). A tensor computed under one differentiation must not be "
+                    "reused in another."
+                )
         return order
 
 
-def inputs_first(output: Tensor, inputs: Callable[[Tensor], Iterable[Tensor]]) -> list[Tensor]:
-    """Every tensor ``output`` is reached from through ``inputs``, each after its own inputs.
+def inputs_first(output: Tensor, *, constants: bool = False) -> list[Tensor]:
+    """Every tensor ``output`` depends on, each after its own inputs.
+
+    Constants (tensors with ``requires_grad=False``) and what they were computed from are
+    left out unless ``constants`` is true: no gradient flows to them.
 
     An explicit stack instead of recursion: a graph thousands of operations deep (an unrolled
     loop, a deep network) would exceed Python's recursion limit.
@@ -542,5 +565,7 @@ def inputs_first(output: Tensor, inputs: Callable[[Tensor], Iterable[Tensor]]) -
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((parent, False) for parent in inputs(node))
+            for parent in node._parents:
+                if constants or parent.requires_grad:
+                    stack.append((parent, False))
     return order

@@ -74,8 +74,8 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
     results = []
     for leaf in leaves:
         gradient = np.zeros_like(leaf.value) if leaf.grad is None else leaf.grad
-        # The engine shares gradient arrays between nodes and uses read-only broadcast views;
-        # hand out a private, writable copy only where that happened.
+        # The engine shares gradient arrays between nodes and passes views (reshape, transpose,
+        # a caller's read-only seed); hand out a private, writable copy only where that happened.
         if id(gradient) in seen or gradient.base is not None or not gradient.flags.writeable:
             gradient = gradient.copy()
         seen.add(id(gradient))
@@ -86,7 +86,7 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
 def _trace_call(
     f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], numbers: Sequence[int]
 ) -> tuple[Tensor, list[Tensor]]:
-    leaves = [Tensor(_as_input(args[i], f"argument {i} of f")) for i in numbers]
+    leaves = [Tensor._leaf(_as_input(args[i], f"argument {i} of f")) for i in numbers]
     call_args = list(args)
     for i, leaf in zip(numbers, leaves, strict=True):
         call_args[i] = leaf
@@ -224,7 +224,7 @@ def vjp(f: Callable[..., Any], *primals: ArrayLike) -> tuple[Result, Callable[..
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 2., 60.]),)
     """
-    leaves = [Tensor(_as_input(p, f"primals[{i}]")) for i, p in enumerate(primals)]
+    leaves = [Tensor._leaf(_as_input(p, f"primals[{i}]")) for i, p in enumerate(primals)]
     out = _traced_output(f(*leaves), Tensor, "vjp")
 
     def vjp_fn(cotangent: ArrayLike) -> tuple[Result, ...]:
