@@ -2,15 +2,17 @@
 Backpropagation by hand on a tiny graph
 =======================================
 
-One neuron with a squared-error loss, ``L = (tanh(w x + b) - y)^2``, is a chain of four small
-operations. Backpropagation walks it from the loss back to ``w`` and ``b``, multiplying local
-derivatives as it goes. This example does that walk by hand, line by line, then lets
-``calcml.Tensor`` record the same graph and run ``backward()``, and draws the graph with every
-node's value and gradient. Chapter: :doc:`/backpropagation`.
+One neuron with a squared-error loss, ``L = (tanh(w x + b) - y)^2``, is a chain
+of four small operations. Backpropagation walks it from the loss back to ``w``
+and ``b``, multiplying local derivatives as it goes. This example does that walk
+by hand, line by line, then lets ``calcml.Tensor`` record the same graph and run
+``backward()``, and draws the graph with every node's value and gradient.
+Chapter: :doc:`/backpropagation`.
 
-Run it with ``python plot_backprop_by_hand.py``. Add ``--save`` to also write the figure to
-``plot_backprop_by_hand.png`` in the working directory (do so in a headless run, for example
-with ``MPLBACKEND=Agg``, where there is no window to show it in).
+Run it with ``python plot_backprop_by_hand.py``. Add ``--save`` to also write
+the figure to ``plot_backprop_by_hand.png`` in the working directory (do so in a
+headless run, for example with ``MPLBACKEND=Agg``, where there is no window to
+show it in).
 """
 
 import sys
@@ -35,7 +37,8 @@ r = a - y
 loss = r**2
 
 # %%
-# Backward pass: start from dL/dL = 1 and multiply by one local derivative per node.
+# Backward pass: start from dL/dL = 1 and multiply by one local derivative per
+# node.
 dL_dr = 2 * r  # d(r^2)/dr
 dL_da = dL_dr * 1.0  # d(a - y)/da
 dL_dz = dL_da * (1 - a**2)  # d tanh(z)/dz = 1 - tanh(z)^2

@@ -2,15 +2,17 @@
 The gradient of a linear layer's loss, by matrix calculus
 =========================================================
 
-For a linear layer ``P = X W`` with loss ``L(W) = ||X W - Y||^2 / n``, matrix calculus gives
-the whole gradient in one formula, ``∂L/∂W = 2 X^T (X W - Y) / n``, a matrix of ``W``'s shape.
-This example computes it from the formula, by reverse-mode automatic differentiation and by
-central differences, draws the three side by side, and checks them with
-``calcml.check_gradient``. Chapter: :doc:`/matrix-calculus`.
+For a linear layer ``P = X W`` with loss ``L(W) = ||X W - Y||^2 / n``, matrix
+calculus gives the whole gradient in one formula, ``∂L/∂W = 2 X^T (X W - Y) /
+n``, a matrix of ``W``'s shape. This example computes it from the formula, by
+reverse-mode automatic differentiation and by central differences, draws the
+three side by side, and checks them with ``calcml.check_gradient``. Chapter:
+:doc:`/matrix-calculus`.
 
-Run it with ``python plot_matrix_gradient.py``. Add ``--save`` to also write the figure to
-``plot_matrix_gradient.png`` in the working directory (do so in a headless run, for example
-with ``MPLBACKEND=Agg``, where there is no window to show it in).
+Run it with ``python plot_matrix_gradient.py``. Add ``--save`` to also write the
+figure to ``plot_matrix_gradient.png`` in the working directory (do so in a
+headless run, for example with ``MPLBACKEND=Agg``, where there is no window to
+show it in).
 """
 
 import sys
@@ -37,7 +39,9 @@ def loss(W):
 
 
 def loss_gradient(W):
-    """The matrix-calculus formula: the chain rule through ``R = X W - Y`` and ``sum(R^2)``."""
+    """The matrix-calculus formula.
+
+    The chain rule through ``R = X W - Y`` and ``sum(R^2)``."""
     return 2 * X.T @ (X @ W - Y) / n
 
 
@@ -57,7 +61,9 @@ for ax, (name, matrix) in zip(axes, gradients.items(), strict=True):
     ax.set_xlabel("output $j$")
     ax.set_ylabel("input $i$")
     ax.grid(False)
-fig.colorbar(image, ax=axes, label=r"$\partial L / \partial W_{ij}$", shrink=0.8)
+fig.colorbar(
+    image, ax=axes, label=r"$\partial L / \partial W_{ij}$", shrink=0.8
+)
 
 # %%
 # The formula passes the numerical check component by component.

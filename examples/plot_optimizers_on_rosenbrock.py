@@ -2,15 +2,17 @@
 Optimizers racing on Rosenbrock's valley
 ========================================
 
-Plain gradient descent, momentum, Nesterov's accelerated gradient, RMSProp and Adam all start
-from the same point of Rosenbrock's banana valley with the same budget of 300 steps. Momentum
-methods build up speed along the flat valley floor; RMSProp and Adam rescale each coordinate by
-the size of its recent gradients. The figure shows their paths over the level sets and their
-loss curves. Chapter: :doc:`/optimization-practice`.
+Plain gradient descent, momentum, Nesterov's accelerated gradient, RMSProp and
+Adam all start from the same point of Rosenbrock's banana valley with the same
+budget of 300 steps. Momentum methods build up speed along the flat valley
+floor; RMSProp and Adam rescale each coordinate by the size of its recent
+gradients. The figure shows their paths over the level sets and their loss
+curves. Chapter: :doc:`/optimization-practice`.
 
-Run it with ``python plot_optimizers_on_rosenbrock.py``. Add ``--save`` to also write the figure
-to ``plot_optimizers_on_rosenbrock.png`` in the working directory (do so in a headless run, for
-example with ``MPLBACKEND=Agg``, where there is no window to show it in).
+Run it with ``python plot_optimizers_on_rosenbrock.py``. Add ``--save`` to also
+write the figure to ``plot_optimizers_on_rosenbrock.png`` in the working
+directory (do so in a headless run, for example with ``MPLBACKEND=Agg``, where
+there is no window to show it in).
 """
 
 import sys
@@ -24,8 +26,8 @@ from calcml.plotting import plot_loss_curves, plot_trajectories, use_book_style
 
 use_book_style()
 
-# Learning rates from a short sweep by hand: each works for its method here. Try others;
-# Nesterov with 2e-3, for one, diverges.
+# Learning rates from a short sweep by hand: each works for its method here. Try
+# others; Nesterov with 2e-3, for one, diverges.
 optimizers = {
     "gradient descent": GradientDescent(learning_rate=1e-3),
     "momentum": Momentum(learning_rate=1e-3, momentum=0.9),
