@@ -42,7 +42,7 @@ HEADLESS_ENV = {**REPRODUCIBLE_ENV, "MPLBACKEND": "Agg"}
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Ruff (lint and format check) and mypy on calcml."""
+    """Ruff (lint and format check), mypy on calcml, and the width of the chapters' code."""
     # matplotlib-inline: calcml.plotting configures it when it runs in a notebook.
     session.install("-e", ".", "ruff>=0.8", "mypy>=1.13", "matplotlib-inline")
     paths = [
@@ -59,6 +59,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", *paths)
     session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
+    session.run("python", "tools/check_code_cells.py", "docs")
 
 
 @nox.session(python=PYTHON)
