@@ -34,7 +34,8 @@ rng = np.random.default_rng(0)
 def jacobian_by_columns(f, x):
     """Forward mode: one JVP per input direction.
 
-    Returns the Jacobian and the number of passes."""
+    Returns the Jacobian and the number of passes.
+    """
     columns = [jvp(f, (x,), (np.eye(x.size)[j],))[1] for j in range(x.size)]
     return np.atleast_2d(np.stack(columns, axis=-1)), len(columns)
 
@@ -42,7 +43,8 @@ def jacobian_by_columns(f, x):
 def jacobian_by_rows(f, x):
     """Reverse mode: one forward pass, then one VJP per output.
 
-    Returns the Jacobian and the number of backward passes."""
+    Returns the Jacobian and the number of backward passes.
+    """
     value, pull_back = vjp(f, x)
     n_outputs = np.size(value)
     rows = [

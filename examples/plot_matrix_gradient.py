@@ -41,7 +41,8 @@ def loss(W):
 def loss_gradient(W):
     """The matrix-calculus formula.
 
-    The chain rule through ``R = X W - Y`` and ``sum(R^2)``."""
+    The chain rule through ``R = X W - Y`` and ``sum(R^2)``.
+    """
     return 2 * X.T @ (X @ W - Y) / n
 
 
