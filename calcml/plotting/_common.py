@@ -173,9 +173,59 @@ def draw_level_sets(
             "widen bounds or pass explicit levels"
         )
     ax.contour(points[0], points[1], values, levels=chosen, colors=[INK], linewidths=0.9, alpha=0.8)
+    frame_plane(ax, bounds)
+
+
+def frame_plane(ax: Axes, bounds: Bounds) -> None:
+    """Show exactly ``bounds`` of the ``(x_1, x_2)`` plane, with equal scales and no grid."""
     ax.set_xlim(bounds[0])
     ax.set_ylim(bounds[1])
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+
+
+def iterates_2d(value: ArrayLike, name: str) -> Array:
+    """An optimizer's iterates as an array of shape ``(n_steps, 2)``, or raise naming ``name``."""
+    try:
+        path = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of points of shape (n_steps, 2)") from error
+    if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] == 0:
+        raise ValueError(
+            f"{name} must have shape (n_steps, 2), one row per iterate, got {path.shape}"
+        )
+    require_converging(path, name, "the optimizer diverged; lower the learning rate or plot")
+    return path
+
+
+def require_converging(values: Array, name: str, advice: str) -> None:
+    """Raise naming the first step at which ``values`` (one row per step) is not finite."""
+    bad = ~np.isfinite(values.reshape(values.shape[0], -1)).all(axis=1)
+    if np.any(bad):
+        step = int(np.argmax(bad))
+        raise ValueError(
+            f"{name} is not finite from step {step} on ({values[step].tolist()!r}): {advice} "
+            f"the steps before it, {name}[:{step}]"
+        )
+
+
+def plot_box(
+    paths: Sequence[Array], bounds: Sequence[Sequence[float]] | None, extra: Array
+) -> Bounds:
+    """``bounds`` checked, or by default the box around every iterate of ``paths`` and ``extra``."""
+    if bounds is None:
+        return box_around(np.concatenate([*paths, extra]))
+    return bounds_2d(bounds)
+
+
+def box_around(points: Array) -> Bounds:
+    """The plotted ranges that hold ``points`` (shape ``(n, 2)``), with a margin."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    # A margin of a tenth of the larger side, so a path along one line still gets a 2-D view.
+    margin = 0.1 * max(float(np.max(high - low)), 1e-3)
+    return (
+        (float(low[0] - margin), float(high[0] + margin)),
+        (float(low[1] - margin), float(high[1] + margin)),
+    )

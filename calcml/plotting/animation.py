@@ -26,7 +26,15 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from calcml._validation import as_float_array
-from calcml.plotting._common import Function, count, draw_level_sets, evaluate, interval
+from calcml.plotting._common import (
+    Function,
+    count,
+    draw_level_sets,
+    evaluate,
+    interval,
+    iterates_2d,
+    plot_box,
+)
 from calcml.plotting.derivatives import (
     SECANT_COLORS,
     _checked_steps,
@@ -34,7 +42,6 @@ from calcml.plotting.derivatives import (
     _draw_tangent,
     _point_and_slope,
 )
-from calcml.plotting.optimization import _path, _plot_box
 from calcml.plotting.style import BOOK_RC, INK, PALETTE
 
 #: Size and resolution of every frame; a dozen frames weigh 0.5 to 1 MB.
@@ -214,8 +221,8 @@ def animate_descent(
     (3, False)
     """
     fps = count(fps, "fps", minimum=1)
-    iterates = _path(path, "path")
-    box = _plot_box([iterates], bounds, np.empty((0, 2)))
+    iterates = iterates_2d(path, "path")
+    box = plot_box([iterates], bounds, np.empty((0, 2)))
     frames = np.unique(
         np.linspace(
             0, len(iterates) - 1, min(len(iterates), count(max_frames, "max_frames", minimum=2))

@@ -15,9 +15,17 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap, to_rgb
 from numpy.typing import ArrayLike
 
-from calcml.plotting._common import Array, bounds_2d, count, grid, new_axes, require_inside
+from calcml.plotting._common import (
+    Array,
+    bounds_2d,
+    box_around,
+    count,
+    frame_plane,
+    grid,
+    new_axes,
+    require_inside,
+)
 from calcml.plotting.alt_text import record
-from calcml.plotting.optimization import _box_around
 from calcml.plotting.style import CYCLE, INK
 
 #: Markers of the classes, in order, so that classes differ in shape as well as in colour.
@@ -107,7 +115,7 @@ def plot_decision_boundary(
     ax = new_axes(ax)
     points = _points(X)
     labels = _labels(y, len(points))
-    box = _box_around(points) if bounds is None else bounds_2d(bounds)
+    box = box_around(points) if bounds is None else bounds_2d(bounds)
     for index, point in enumerate(points):
         require_inside(point, box, f"X[{index}]", "bounds")
     predict = _probability_function(model)
@@ -173,12 +181,7 @@ def plot_decision_boundary(
     # A contour line has no legend entry of its own: an empty line stands in for it.
     ax.plot([], [], color=INK, linewidth=2, label="decision boundary")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    ax.set_xlim(box[0])
-    ax.set_ylim(box[1])
-    ax.set_aspect("equal")
-    ax.grid(False)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    frame_plane(ax, box)
 
     accuracy = np.mean(classes[np.argmax(at_points, axis=1)] == labels)
     record(

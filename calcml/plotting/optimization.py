@@ -17,9 +17,11 @@ from calcml.plotting._common import (
     Array,
     Bounds,
     Function,
-    bounds_2d,
     draw_level_sets,
+    iterates_2d,
     new_axes,
+    plot_box,
+    require_converging,
 )
 from calcml.plotting.alt_text import plain, record
 from calcml.plotting.style import INK
@@ -93,9 +95,9 @@ def plot_trajectories(
             "paths must be a non-empty mapping from an optimizer's name to its iterates, "
             f"e.g. {{'gradient descent': xs}}, got {type(paths).__name__}"
         )
-    checked = {name: _path(path, f"paths[{name!r}]") for name, path in paths.items()}
+    checked = {name: iterates_2d(path, f"paths[{name!r}]") for name, path in paths.items()}
     stars = np.empty((0, 2)) if minima is None else _minima(minima)
-    box = _plot_box(list(checked.values()), bounds, stars)
+    box = plot_box(list(checked.values()), bounds, stars)
     draw_level_sets(ax, f, box, levels=levels, resolution=resolution)
     for name, path in checked.items():
         (line,) = ax.plot(
@@ -206,19 +208,6 @@ def plot_loss_curves(
     return ax
 
 
-def _path(value: ArrayLike, name: str) -> Array:
-    try:
-        path = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of points of shape (n_steps, 2)") from error
-    if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] == 0:
-        raise ValueError(
-            f"{name} must have shape (n_steps, 2), one row per iterate, got {path.shape}"
-        )
-    _require_converging(path, name, "the optimizer diverged; lower the learning rate or plot")
-    return path
-
-
 def _run(value: ArrayLike, name: str, *, log: bool) -> Array:
     try:
         run = np.asarray(value, dtype=np.float64)
@@ -226,7 +215,7 @@ def _run(value: ArrayLike, name: str, *, log: bool) -> Array:
         raise TypeError(f"{name} must be a 1-D array of losses") from error
     if run.ndim != 1 or run.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of losses, got shape {run.shape}")
-    _require_converging(run, name, "training diverged; lower the learning rate or plot")
+    require_converging(run, name, "training diverged; lower the learning rate or plot")
     if log and np.any(run <= 0):
         step = int(np.argmax(run <= 0))
         raise ValueError(
@@ -236,30 +225,11 @@ def _run(value: ArrayLike, name: str, *, log: bool) -> Array:
     return run
 
 
-def _require_converging(values: Array, name: str, advice: str) -> None:
-    bad = ~np.isfinite(values.reshape(values.shape[0], -1)).all(axis=1)
-    if np.any(bad):
-        step = int(np.argmax(bad))
-        raise ValueError(
-            f"{name} is not finite from step {step} on ({values[step].tolist()!r}): {advice} "
-            f"the steps before it, {name}[:{step}]"
-        )
-
-
 def _minima(value: ArrayLike) -> Array:
     stars = np.atleast_2d(as_float_array(value, "minima"))
     if stars.ndim != 2 or stars.shape[1] != 2:
         raise ValueError(f"minima must have shape (2,) or (k, 2), got {np.shape(value)}")
     return stars
-
-
-def _plot_box(
-    paths: Sequence[Array], bounds: Sequence[Sequence[float]] | None, extra: Array
-) -> Bounds:
-    """``bounds`` checked, or by default the box around every iterate of ``paths`` and ``extra``."""
-    if bounds is None:
-        return _box_around(np.concatenate([*paths, extra]))
-    return bounds_2d(bounds)
 
 
 def _exit_note(path: Array, box: Bounds) -> str:
@@ -274,13 +244,3 @@ def _exit_note(path: Array, box: Bounds) -> str:
     if inside.all():
         return ""
     return f", leaving the plotted region at step {int(np.argmin(inside))}"
-
-
-def _box_around(points: Array) -> Bounds:
-    low, high = points.min(axis=0), points.max(axis=0)
-    # A margin of a tenth of the larger side, so a path along one line still gets a 2-D view.
-    margin = 0.1 * max(float(np.max(high - low)), 1e-3)
-    return (
-        (float(low[0] - margin), float(high[0] + margin)),
-        (float(low[1] - margin), float(high[1] + margin)),
-    )
