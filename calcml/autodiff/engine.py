@@ -148,6 +148,10 @@ class Tensor(Traced):
         # another node's gradient too, so it must never be written in place.
         self.grad = grad if self.grad is None else self.grad + grad
 
+    def _copy_back(self, grad: Array, axis: Axis, keepdims: bool) -> None:
+        """Accumulate ``grad`` of a reduction over ``axis`` into every entry it reduced."""
+        self._accumulate(np.full(self.value.shape, _rules.expand_reduced(grad, axis, keepdims)))
+
     # arithmetic -------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         other = self._lift(other)
@@ -255,8 +259,7 @@ class Tensor(Traced):
 
         def backward(grad: Array) -> None:
             # Each summand has slope 1: the gradient is copied back along the summed axes.
-            grad = _rules.expand_reduced(grad, axis, keepdims)
-            self._accumulate(np.full(self.value.shape, grad))
+            self._copy_back(grad, axis, keepdims)
 
         out._backward = backward
         return out
@@ -270,8 +273,7 @@ class Tensor(Traced):
         def backward(grad: Array) -> None:
             # Each of the n averaged entries has slope 1/n: the gradient, divided by n, is
             # copied back along the averaged axes.
-            grad = _rules.expand_reduced(grad * share, axis, keepdims)
-            self._accumulate(np.full(self.value.shape, grad))
+            self._copy_back(grad * share, axis, keepdims)
 
         out._backward = backward
         return out
