@@ -13,7 +13,17 @@ name is re-exported here; the modules each hold one idea:
 """
 
 from calcml import datasets, functions, models
-from calcml.autodiff import Tensor, draw_graph, grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from calcml.autodiff import (
+    Tensor,
+    UnsupportedOperationError,
+    draw_graph,
+    grad,
+    jacfwd,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from calcml.differentiate import (
     DerivativeEstimate,
     GradientCheck,
@@ -68,6 +78,7 @@ __all__ = [
     "RMSProp",
     "StepSweep",
     "Tensor",
+    "UnsupportedOperationError",
     "__version__",
     "check_gradient",
     "constant",

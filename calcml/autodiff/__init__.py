@@ -10,6 +10,7 @@
 - :mod:`calcml.autodiff.draw`: :func:`draw_graph`, a picture of the graph.
 """
 
+from calcml.autodiff._protocol import UnsupportedOperationError
 from calcml.autodiff.activations import log_softmax, logsumexp, relu, sigmoid, softmax
 from calcml.autodiff.draw import draw_graph
 from calcml.autodiff.engine import Tensor
@@ -19,6 +20,7 @@ from calcml.autodiff.functional import grad, jacfwd, jacrev, jvp, value_and_grad
 __all__ = [
     "Dual",
     "Tensor",
+    "UnsupportedOperationError",
     "draw_graph",
     "grad",
     "jacfwd",

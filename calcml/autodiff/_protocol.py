@@ -4,8 +4,8 @@ When ``np.tanh(t)`` or ``x @ W`` meets a traced value, numpy hands the call to t
 class (NEP 13 for ufuncs, NEP 18 for functions such as ``np.sum``). :class:`Traced` answers by
 calling the traced class's own method of the same meaning, so a reader differentiates the
 numpy code they already wrote. A numpy function without a derivative here raises
-``TypeError`` naming it, rather than turning the value into a plain array and silently
-dropping its gradient.
+:class:`UnsupportedOperationError` (a ``TypeError``) naming it, rather than turning the value
+into a plain array and silently dropping its gradient.
 """
 
 from __future__ import annotations
@@ -68,14 +68,23 @@ SHAPE_FUNCTIONS = frozenset({np.shape, np.ndim, np.size, np.zeros_like, np.ones_
 _PARAMETERS = {function: tuple(inspect.signature(function).parameters) for function in FUNCTIONS}
 
 
+class UnsupportedOperationError(TypeError):
+    """An operation calcml cannot differentiate was applied to a traced value.
+
+    Raised instead of computing on the bare numbers, which would silently drop the derivative.
+    :func:`calcml.minimize` catches exactly this error (and no other ``TypeError``) to fall
+    back to finite differences.
+    """
+
+
 def _value(item: Any) -> Any:
     return item.value if isinstance(item, Traced) else item
 
 
-def _unsupported(kind: str, name: str) -> TypeError:
+def _unsupported(kind: str, name: str) -> UnsupportedOperationError:
     ufuncs = sorted(ufunc.__name__ for ufunc in UFUNCS)
     functions = sorted({function.__name__ for function in FUNCTIONS} | {"dot", "where"})
-    return TypeError(
+    return UnsupportedOperationError(
         f"{kind} numpy.{name} is not supported on traced values: calcml has no derivative for "
         f"it, and computing it on the bare values would silently drop the gradient. Supported "
         f"ufuncs: {', '.join(ufuncs)}; functions: {', '.join(functions)}. Rewrite with these "
@@ -140,7 +149,7 @@ class Traced:
         return method(*passed.values()) if name in {"reshape", "transpose"} else method(**passed)
 
     def __array__(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(
+        raise UnsupportedOperationError(
             f"converting a traced {type(self).__name__} to a numpy array would detach it from "
             "differentiation; use .value to read the numbers (no gradient flows through them), "
             "or stay with numpy functions calcml supports"
