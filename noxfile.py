@@ -60,6 +60,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
     session.run("python", "tools/check_code_cells.py", "docs")
+    session.run("python", "tools/check_notation.py", "docs")
 
 
 @nox.session(python=PYTHON)
