@@ -107,22 +107,7 @@ RULES = [
 
 # (chapter, rule name, text inside the match, why it stays). An entry that no longer matches
 # anything is reported, without failing: the fix may land from another branch first.
-ALLOWED: list[tuple[str, str, str, str]] = [
-    (
-        "optimization-practice.md",
-        "delta-is-pre-activation",
-        r"\nabla_{\mathbf{h}",
-        "known violation of issue 15 (delta on the activation h), fixed in the Part III "
-        "authors' branch; delete this entry when that lands",
-    ),
-    (
-        "taylor-newton.md",
-        "design-matrix",
-        r"\mathbf{A}",
-        "known violation of issue 15 (design matrix called A), fixed in the Part III authors' "
-        "branch; delete this entry when that lands",
-    ),
-]
+ALLOWED: list[tuple[str, str, str, str]] = []
 
 
 @dataclass(frozen=True)
