@@ -321,7 +321,7 @@ def test_converting_a_traced_value_to_an_array_raises_instead_of_detaching() -> 
 
 def test_function_whose_result_is_not_traced_is_reported() -> None:
     with pytest.raises(TypeError, match="not a traced Tensor"):
-        grad(lambda x: float(x) ** 2)(1.0)
+        grad(lambda x: x.value**2)(1.0)
 
 
 def test_grad_of_a_vector_valued_function_points_to_jacobians() -> None:
@@ -442,3 +442,108 @@ def test_draw_graph_shows_one_arrow_per_use_of_an_input() -> None:
     styles = {arrow.arrow_patch.get_connectionstyle().rad for arrow in arrows}
     assert len(styles) == 2  # the second use is bent, so it does not hide under the first
     plt.close(ax.figure)
+
+
+# Tensor.mean is numpy's mean to the bit, in both modes (a sum times 1/n would differ by an
+# ulp for about a quarter of sizes, and the two modes would print different losses).
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)])
+def test_mean_agrees_with_numpy_bit_for_bit_in_both_modes(axis: Any) -> None:
+    rng = np.random.default_rng(7)
+    for rows in range(1, 40):
+        for columns in (1, 3, 7, 10, 31):
+            x = rng.normal(size=(rows, columns))
+            expected = np.mean(x, axis=axis)
+            assert np.array_equal(Tensor(x).mean(axis=axis).value, expected), (rows, columns)
+            assert np.array_equal(np.mean(Dual(x), axis=axis).value, expected), (rows, columns)
+    # Each averaged entry has slope exactly 1/n, in both modes.
+    x = rng.normal(size=(5, 6))
+    count = x.size // np.size(np.mean(x, axis=axis))
+    reverse = jacrev(lambda t: np.mean(t, axis=axis))(x)
+    forward = jacfwd(lambda t: np.mean(t, axis=axis))(x)
+    np.testing.assert_array_equal(reverse, forward)
+    assert set(np.unique(reverse).tolist()) <= {0.0, 1.0 / count}
+    np.testing.assert_array_equal(
+        grad(lambda t: np.sum(np.mean(t, axis=axis)))(x), np.full(x.shape, 1.0 / count)
+    )
+
+
+# Bad arguments to the public functions: (call, error type, words the message must contain).
+BAD_CALLS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
+    "jacfwd with two argnums": (
+        lambda: jacfwd(lambda x, y: x * y, argnums=(0, 1)),
+        TypeError,
+        "argnums must be one int, got (0, 1)",
+    ),
+    "jacrev with two argnums": (
+        lambda: jacrev(lambda x, y: x * y, argnums=(0, 1)),
+        TypeError,
+        "argnums must be one int",
+    ),
+    "grad with a string argnums": (lambda: grad(np.sin, argnums="0"), TypeError, "argnums"),
+    "grad of a (1, 1) result": (
+        lambda: grad(lambda w: w.T @ w)(np.ones((3, 1))),
+        ValueError,
+        "shape (1, 1): return its one entry as a number: index it, out[0, 0]",
+    ),
+    "grad of a vector result": (
+        lambda: grad(lambda w: 2 * w)(np.ones(3)),
+        ValueError,
+        "returned shape (3,): reduce it",
+    ),
+    "grad of None": (lambda: grad(None), TypeError, "f must be a function"),
+    "grad of a string": (lambda: grad("np.sin"), TypeError, "got str"),
+    "value_and_grad of None": (lambda: value_and_grad(None), TypeError, "f must be a function"),
+    "grad at None": (lambda: grad(np.sin)(None), TypeError, "argument 0 of f is None"),
+    "grad at a string": (lambda: grad(np.sin)("1.0"), TypeError, "argument 0 of f must be"),
+    "jvp of None": (lambda: jvp(None, (1.0,), (1.0,)), TypeError, "f must be a function"),
+    "jvp with a bare primal": (lambda: jvp(np.sin, 1.0, 1.0), TypeError, "write (primal,)"),
+    "jvp at None": (lambda: jvp(np.sin, (None,), (1.0,)), TypeError, "primals[0] is None"),
+    "jvp along a string": (lambda: jvp(np.sin, (1.0,), ("a",)), TypeError, "tangents[0]"),
+    "jvp wrong tangent shape": (
+        lambda: jvp(np.sin, (np.ones(2),), (np.ones(3),)),
+        ValueError,
+        "tangents[0] must have the shape of primals[0]",
+    ),
+    "vjp of None": (lambda: vjp(None, 1.0), TypeError, "f must be a function"),
+    "vjp at a string": (lambda: vjp(np.sin, "x"), TypeError, "primals[0] must be"),
+    "vjp wrong cotangent shape": (
+        lambda: vjp(np.sin, np.ones(2))[1](np.ones(3)),
+        ValueError,
+        "seed must have the tensor's shape (2,)",
+    ),
+    "Tensor of None": (lambda: Tensor(None), TypeError, "value is None"),
+    "Tensor of a string": (lambda: Tensor("x"), TypeError, "value must be"),
+    "Dual of None": (lambda: Dual(None), TypeError, "value is None"),
+    "Dual with a string tangent": (lambda: Dual(1.0, "x"), TypeError, "tangent must be"),
+    "Dual tangent of another shape": (
+        lambda: Dual(np.ones(3), np.ones(2)),
+        ValueError,
+        "tangent must have the value's shape (3,)",
+    ),
+    "softmax of an empty list": (lambda: softmax([]), ValueError, "softmax: x is empty"),
+    "logsumexp of an empty array": (
+        lambda: logsumexp(np.zeros((2, 0))),
+        ValueError,
+        "logsumexp: x is empty",
+    ),
+    "log_softmax of an empty Tensor": (
+        lambda: log_softmax(Tensor(np.zeros(0))),
+        ValueError,
+        "log_softmax: x is empty",
+    ),
+    "softmax of None": (lambda: softmax(None), TypeError, "softmax: x is None"),
+    "sigmoid of a string": (lambda: sigmoid("a"), TypeError, "sigmoid: x must be"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_bad_arguments_get_a_calcml_message_naming_them(case: str) -> None:
+    call, kind, words = BAD_CALLS[case]
+    with pytest.raises(kind) as error:
+        call()
+    assert words in str(error.value)
+
+
+def test_gradient_of_a_function_of_no_numbers_is_empty() -> None:
+    # An empty argument is a function of zero variables: its gradient is the empty vector.
+    assert grad(np.sum)(np.zeros(0)).shape == (0,)

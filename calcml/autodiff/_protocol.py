@@ -11,6 +11,9 @@ into a plain array and silently dropping its gradient.
 from __future__ import annotations
 
 import inspect
+import linecache
+import re
+import sys
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -92,6 +95,51 @@ def _unsupported(kind: str, name: str) -> UnsupportedOperationError:
     )
 
 
+#: ``math`` functions with a numpy spelling that is not ``np.<same name>``.
+_NUMPY_NAMES = {
+    "fabs": "abs",
+    "pow": "power",
+    "atan": "arctan",
+    "atan2": "arctan2",
+    "asin": "arcsin",
+    "acos": "arccos",
+    "asinh": "arcsinh",
+    "acosh": "arccosh",
+    "atanh": "arctanh",
+    "fsum": "sum",
+    "prod": "prod",
+}
+
+
+def _math_calls(frame_depth: int = 3) -> list[str]:
+    """The ``math.NAME`` functions called on the source line that asked for a Python number.
+
+    ``math.exp(t)`` reaches :meth:`Traced.__float__` from C, so the caller's frame is the
+    line the reader wrote; reading it lets the error name the numpy function to use.
+    """
+    try:
+        frame = sys._getframe(frame_depth)
+    except ValueError:
+        return []
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return list(dict.fromkeys(re.findall(r"\bmath\.(\w+)\s*\(", line)))
+
+
+def _leaving_the_graph(value: Traced, target: str) -> UnsupportedOperationError:
+    names = _math_calls()
+    if names:
+        advice = "use " + ", ".join(
+            f"np.{_NUMPY_NAMES.get(name, name)} instead of math.{name}" for name in names
+        )
+    else:
+        advice = "compute with numpy functions (np.exp, not math.exp)"
+    return UnsupportedOperationError(
+        f"converting a traced {type(value).__name__} to {target} would detach it from "
+        f"differentiation and silently drop its derivative: {advice}, or read .value if "
+        "you mean an intentional constant (no gradient flows through it)"
+    )
+
+
 class Traced:
     """What reverse-mode ``Tensor`` and forward-mode ``Dual`` share: numpy's protocols,
     reflected operators and shape accessors. Subclasses provide ``value``, ``_lift``,
@@ -149,11 +197,7 @@ class Traced:
         return method(*passed.values()) if name in {"reshape", "transpose"} else method(**passed)
 
     def __array__(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedOperationError(
-            f"converting a traced {type(self).__name__} to a numpy array would detach it from "
-            "differentiation; use .value to read the numbers (no gradient flows through them), "
-            "or stay with numpy functions calcml supports"
-        )
+        raise _leaving_the_graph(self, "a numpy array (np.asarray, np.array)")
 
     # reflected operators: ``2 * t`` is ``lift(2) * t`` --------------------------------------
     def __radd__(self, other: Any) -> Self:
@@ -222,10 +266,40 @@ class Traced:
     def __len__(self) -> int:
         return len(self.value)
 
+    # leaving the graph: a Python number carries no derivative, so every conversion raises
     def __float__(self) -> float:
-        # An explicit request for the number: the caller has asked to leave the graph.
-        return float(self.value)
+        raise _leaving_the_graph(self, "a Python float (float(), math.*)")
+
+    def __int__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (int())")
+
+    def __complex__(self) -> complex:
+        raise _leaving_the_graph(self, "a Python complex (complex(), cmath.*)")
+
+    def __index__(self) -> int:
+        raise _leaving_the_graph(self, "an index (range(), list indexing, operator.index)")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise _leaving_the_graph(self, "a rounded Python number (round())")
+
+    def __trunc__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.trunc)")
+
+    def __floor__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.floor)")
+
+    def __ceil__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.ceil)")
+
+    def item(self, *args: Any) -> Any:
+        """Refused: a Python number carries no derivative (read ``.value`` for a constant)."""
+        raise _leaving_the_graph(self, "a Python number (.item())")
+
+    def tolist(self) -> Any:
+        """Refused: Python numbers carry no derivative (read ``.value`` for constants)."""
+        raise _leaving_the_graph(self, "Python numbers (.tolist())")
 
     def __bool__(self) -> bool:
-        # Branching on a value is fine: the derivative follows the branch taken.
+        # Branching on a value is allowed, as in autograd: the function is then piecewise,
+        # and the derivative is that of the branch taken at this point.
         return bool(self.value)

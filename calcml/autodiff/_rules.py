@@ -7,11 +7,43 @@ here, once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
+
+from calcml._validation import as_float_array, refuse_none_and_text
+from calcml.autodiff._protocol import UnsupportedOperationError
 
 Array = NDArray[np.float64]
 Axis = int | tuple[int, ...] | None
+
+
+def _complex_refused(name: str, value: Any) -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{name} is complex ({value!r:.60}): calcml's automatic differentiation works over the "
+        "real numbers, and casting would silently drop the imaginary part. For the "
+        "complex-step derivative use calcml.derivative(f, x, method='complex'); if the "
+        "imaginary part is meant to be 0, pass np.real(x)"
+    )
+
+
+def as_real_array(value: ArrayLike, name: str) -> Array:
+    """``value`` as a float64 array, refusing complex numbers (whose cast would drop the
+    imaginary part) as well as what :func:`calcml._validation.as_float_array` refuses."""
+    refuse_none_and_text(value, name)
+    if np.iscomplexobj(value):
+        raise _complex_refused(name, value)
+    return as_float_array(value, name)
+
+
+def constant(item: Any) -> Array:
+    """A plain number or array mixed into a traced expression, as a float64 array."""
+    if isinstance(item, complex | np.complexfloating) or (
+        isinstance(item, np.ndarray) and item.dtype.kind == "c"
+    ):
+        raise _complex_refused("a constant in the expression", item)
+    return np.asarray(item, dtype=np.float64)
 
 
 def sigmoid(x: Array) -> Array:

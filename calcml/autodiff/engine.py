@@ -20,8 +20,10 @@ slope 0 at 0; ``maximum`` and ``max`` split the derivative equally between tied 
 ``sqrt`` at 0 and ``log`` at non-positive input raise ``ValueError``.
 
 Memory: ``backward()`` releases the closures (and the intermediate values they saved) once
-used, and no closure refers to its own output, so a graph is freed by reference counting as
-soon as the output goes out of scope: training for many steps does not grow memory. The
+used, and no closure refers to its own output (a rule that needs the output's value, as
+``tanh`` does, keeps the array, not the node), so a graph has no reference cycle and is freed
+by reference counting as soon as its output goes out of scope, whether or not it was ever run
+backward: training for many steps does not grow memory. The
 released graph keeps its structure, values and gradients for :func:`calcml.draw_graph`; a
 second ``backward()`` through it raises ``RuntimeError``.
 """
@@ -93,10 +95,20 @@ class Tensor(Traced):
     True
     """
 
-    __slots__ = ("_backward", "_op", "_parents", "grad", "name", "requires_grad", "value")
+    # __weakref__: tests (and tools) can watch a graph being freed
+    __slots__ = (
+        "__weakref__",
+        "_backward",
+        "_op",
+        "_parents",
+        "grad",
+        "name",
+        "requires_grad",
+        "value",
+    )
 
     def __init__(self, value: ArrayLike, requires_grad: bool = True, name: str = "") -> None:
-        self.value: Array = as_float_array(value, "value")
+        self.value: Array = _rules.as_real_array(value, "value")
         self.grad: Array | None = None
         self.requires_grad = requires_grad
         self.name = name
@@ -134,7 +146,7 @@ class Tensor(Traced):
                 f"cannot mix a reverse-mode Tensor with a forward-mode {type(item).__name__} "
                 "in one expression; differentiate with one mode at a time"
             )
-        return cls._result(np.asarray(item, dtype=np.float64), "const")
+        return cls._result(_rules.constant(item), "const")
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
@@ -194,26 +206,28 @@ class Tensor(Traced):
 
     def __truediv__(self, other: Any) -> Tensor:
         other = self._lift(other)
-        out = Tensor._result(self.value / other.value, "/", self, other)
+        quotient = self.value / other.value
+        out = Tensor._result(quotient, "/", self, other)
 
         def backward(grad: Array) -> None:
             if self.requires_grad:
                 self._accumulate(grad / other.value)
             if other.requires_grad:
-                other._accumulate(-grad * out.value / other.value)
+                other._accumulate(-grad * quotient / other.value)
 
         out._backward = backward
         return out
 
     def __pow__(self, exponent: Any) -> Tensor:
         exponent = self._lift(exponent)
-        out = Tensor._result(self.value**exponent.value, "**", self, exponent)
+        power = self.value**exponent.value
+        out = Tensor._result(power, "**", self, exponent)
 
         def backward(grad: Array) -> None:
             if self.requires_grad:
                 self._accumulate(grad * exponent.value * self.value ** (exponent.value - 1))
             if exponent.requires_grad:
-                exponent._accumulate(grad * out.value * _rules.checked_log(self.value))
+                exponent._accumulate(grad * power * _rules.checked_log(self.value))
 
         out._backward = backward
         return out
@@ -266,14 +280,15 @@ class Tensor(Traced):
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Average over ``axis`` (all axes by default), as ``ndarray.mean``."""
-        total = self.value.sum(axis=axis, keepdims=keepdims)
-        share = total.size / self.value.size
-        out = Tensor._result(total * share, "mean", self)
+        # numpy's own mean (a sum divided by n), so that both modes and numpy agree to the bit
+        average = np.mean(self.value, axis=axis, keepdims=keepdims)
+        count = self.value.size // max(average.size, 1)
+        out = Tensor._result(average, "mean", self)
 
         def backward(grad: Array) -> None:
             # Each of the n averaged entries has slope 1/n: the gradient, divided by n, is
             # copied back along the averaged axes.
-            self._copy_back(grad * share, axis, keepdims)
+            self._copy_back(grad / count, axis, keepdims)
 
         out._backward = backward
         return out
@@ -349,10 +364,11 @@ class Tensor(Traced):
     # elementwise functions: value, then local derivative -------------------------------------
     def exp(self) -> Tensor:
         """``e**x``; its derivative is itself."""
-        out = Tensor._result(np.exp(self.value), "exp", self)
+        e = np.exp(self.value)
+        out = Tensor._result(e, "exp", self)
 
         def backward(grad: Array) -> None:
-            self._accumulate(grad * out.value)
+            self._accumulate(grad * e)
 
         out._backward = backward
         return out
@@ -389,20 +405,22 @@ class Tensor(Traced):
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent; ``d tanh x = 1 - tanh(x)**2``."""
-        out = Tensor._result(np.tanh(self.value), "tanh", self)
+        c = np.tanh(self.value)
+        out = Tensor._result(c, "tanh", self)
 
         def backward(grad: Array) -> None:
-            self._accumulate(grad * (1.0 - out.value**2))
+            self._accumulate(grad * (1.0 - c**2))
 
         out._backward = backward
         return out
 
     def sqrt(self) -> Tensor:
         """Square root; ``d sqrt x = 1 / (2 sqrt x)``, refused at 0 where it is infinite."""
-        out = Tensor._result(_rules.checked_sqrt(self.value), "sqrt", self)
+        root = _rules.checked_sqrt(self.value)
+        out = Tensor._result(root, "sqrt", self)
 
         def backward(grad: Array) -> None:
-            self._accumulate(grad * _rules.sqrt_derivative(out.value))
+            self._accumulate(grad * _rules.sqrt_derivative(root))
 
         out._backward = backward
         return out
@@ -445,20 +463,21 @@ class Tensor(Traced):
 
     def sigmoid(self) -> Tensor:
         """``1 / (1 + e**-x)``, computed without overflow; ``d sigmoid = s (1 - s)``."""
-        out = Tensor._result(_rules.sigmoid(self.value), "sigmoid", self)
+        s = _rules.sigmoid(self.value)
+        out = Tensor._result(s, "sigmoid", self)
 
         def backward(grad: Array) -> None:
-            self._accumulate(grad * out.value * (1.0 - out.value))
+            self._accumulate(grad * s * (1.0 - s))
 
         out._backward = backward
         return out
 
     def softmax(self, axis: int = -1) -> Tensor:
         """``exp(x) / sum(exp(x))`` along ``axis``; its Jacobian is ``diag(s) - s s^T``."""
-        out = Tensor._result(_rules.softmax(self.value, axis), "softmax", self)
+        s = _rules.softmax(self.value, axis)
+        out = Tensor._result(s, "softmax", self)
 
         def backward(grad: Array) -> None:
-            s = out.value
             self._accumulate(s * (grad - np.sum(grad * s, axis=axis, keepdims=True)))
 
         out._backward = backward
@@ -466,11 +485,12 @@ class Tensor(Traced):
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """``log(sum(exp(x)))`` over ``axis``, stable; its gradient is the softmax."""
-        out = Tensor._result(_rules.logsumexp(self.value, axis, keepdims), "logsumexp", self)
+        total = _rules.logsumexp(self.value, axis, keepdims)
+        out = Tensor._result(total, "logsumexp", self)
 
         def backward(grad: Array) -> None:
-            total = _rules.expand_reduced(out.value, axis, keepdims)
-            softmax = np.exp(self.value - total)
+            total_expanded = _rules.expand_reduced(total, axis, keepdims)
+            softmax = np.exp(self.value - total_expanded)
             self._accumulate(_rules.expand_reduced(grad, axis, keepdims) * softmax)
 
         out._backward = backward

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
 from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array, Axis
@@ -49,12 +48,19 @@ class Dual(Traced):
     True
     """
 
-    __slots__ = ("tangent", "value")
+    __slots__ = ("__weakref__", "tangent", "value")
 
     def __init__(self, value: ArrayLike, tangent: ArrayLike = 0.0) -> None:
-        self.value: Array = as_float_array(value, "value")
-        # Tangents always have the value's shape: a later sum must add every copy.
-        self.tangent: Array = np.broadcast_to(as_float_array(tangent, "tangent"), self.shape)
+        self.value: Array = _rules.as_real_array(value, "value")
+        direction = _rules.as_real_array(tangent, "tangent")
+        try:
+            # Tangents always have the value's shape: a later sum must add every copy.
+            self.tangent: Array = np.broadcast_to(direction, self.shape)
+        except ValueError as error:
+            raise ValueError(
+                f"tangent must have the value's shape {self.shape} (or broadcast to it), got "
+                f"shape {direction.shape}"
+            ) from error
 
     @classmethod
     def _pair(cls, value: Array, tangent: Array) -> Dual:
@@ -73,8 +79,7 @@ class Dual(Traced):
                 f"cannot mix a forward-mode Dual with a reverse-mode {type(item).__name__} "
                 "in one expression; differentiate with one mode at a time"
             )
-        value = np.asarray(item, dtype=np.float64)
-        return cls._pair(value, np.zeros(()))
+        return cls._pair(_rules.constant(item), np.zeros(()))
 
     def __repr__(self) -> str:
         return (

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
+from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
 from calcml.autodiff.engine import Tensor
@@ -40,11 +40,39 @@ def _as_input(value: Any, name: str) -> Array:
             f"{name} is already a traced {type(value).__name__}: calcml differentiates once "
             "(no grad of grad, no mixing of graphs); pass plain numbers or arrays"
         )
-    return as_float_array(value, name)
+    return _rules.as_real_array(value, name)
+
+
+def _require_callable(f: Any, caller: str) -> None:
+    if not callable(f):
+        raise TypeError(
+            f"{caller}: f must be a function (the one to differentiate), got "
+            f"{type(f).__name__} {f!r:.60}; pass the function itself, e.g. {caller}(np.sin)"
+        )
 
 
 def _as_result(array: Array) -> Result:
     return float(array) if array.ndim == 0 else array
+
+
+def _check_argnums(argnums: Any, caller: str, *, single: bool = False) -> None:
+    """Refuse an ``argnums`` of the wrong type when ``f`` is wrapped, before any call."""
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        return
+    if single:
+        raise TypeError(
+            f"{caller}: argnums must be one int, got {argnums!r}: a Jacobian is taken with "
+            "respect to one argument; call it once per argument, or pack the arguments into "
+            "one array"
+        )
+    if not (
+        isinstance(argnums, tuple | list)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in argnums)
+    ):
+        raise TypeError(
+            f"{caller}: argnums must be an int or a tuple of ints (positions of f's "
+            f"arguments), got {argnums!r}"
+        )
 
 
 def _argnums(argnums: int | Sequence[int], count: int) -> tuple[int, ...]:
@@ -56,6 +84,18 @@ def _argnums(argnums: int | Sequence[int], count: int) -> tuple[int, ...]:
                 "argnums counts positional arguments from 0"
             )
     return tuple(number % count for number in numbers)
+
+
+def _not_one_number(shape: tuple[int, ...]) -> ValueError:
+    if len(shape) and np.prod(shape) == 1:
+        index = ", ".join("0" * len(shape))
+        advice = f"return its one entry as a number: index it, out[{index}], or use out.sum()"
+    else:
+        advice = "reduce it to one number (e.g. .sum() or .mean())"
+    return ValueError(
+        f"grad needs f to return one number (shape ()), but f returned shape {shape}: "
+        f"{advice}; for the derivatives of a vector-valued f use jacrev, jacfwd or vjp"
+    )
 
 
 def _traced_output(out: Any, kind: type[T], caller: str) -> T:
@@ -132,16 +172,16 @@ def value_and_grad(
     (5.0, array([2., 4.]))
     """
 
+    _require_callable(f, "value_and_grad")
+    _check_argnums(argnums, "value_and_grad")
+
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[float, Any]:
         numbers = _argnums(argnums, len(args))
         out, leaves = _trace_call(f, args, kwargs, numbers)
         out = _traced_output(out, Tensor, "value_and_grad")
-        if out.size != 1:
-            raise ValueError(
-                f"value_and_grad: f must return one number, but it returned shape {out.shape}; "
-                "use jacrev or jacfwd for a vector-valued function, or vjp"
-            )
+        if out.shape != ():
+            raise _not_one_number(out.shape)
         out.backward()
         gradients = _gradients(leaves)
         return float(out.value), gradients[0] if isinstance(argnums, int) else gradients
@@ -181,6 +221,9 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     >>> grad(lambda w, x: np.tanh(x @ w), argnums=(0, 1))(np.zeros(2), np.ones(2))
     (array([1., 1.]), array([0., 0.]))
     """
+
+    _require_callable(f, "grad")
+    _check_argnums(argnums, "grad")
 
     @functools.wraps(f)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
@@ -224,6 +267,7 @@ def vjp(f: Callable[..., Any], *primals: ArrayLike) -> tuple[Result, Callable[..
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 2., 60.]),)
     """
+    _require_callable(f, "vjp")
     leaves = [Tensor._leaf(_as_input(p, f"primals[{i}]")) for i, p in enumerate(primals)]
     out = _traced_output(f(*leaves), Tensor, "vjp")
 
@@ -271,6 +315,13 @@ def jvp(
     >>> jvp(lambda x, y: x * y, (2.0, 3.0), (1.0, 0.0))  # ∂(xy)/∂x = y
     (6.0, 3.0)
     """
+    _require_callable(f, "jvp")
+    for name, sequence in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(sequence, list | tuple):
+            raise TypeError(
+                f"jvp: {name} must be a tuple with one entry per argument of f, got "
+                f"{type(sequence).__name__} {sequence!r:.60}; for one argument write ({name[:-1]},)"
+            )
     if len(primals) != len(tangents):
         raise ValueError(
             f"jvp needs one tangent per primal, got {len(primals)} primals and "
@@ -279,7 +330,7 @@ def jvp(
     duals = []
     for i, (primal, tangent) in enumerate(zip(primals, tangents, strict=True)):
         value = _as_input(primal, f"primals[{i}]")
-        direction = as_float_array(tangent, f"tangents[{i}]")
+        direction = _rules.as_real_array(tangent, f"tangents[{i}]")
         if direction.shape != value.shape:
             raise ValueError(
                 f"tangents[{i}] must have the shape of primals[{i}], {value.shape}, "
@@ -321,6 +372,9 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     array([[0., 2.],
            [2., 0.]])
     """
+
+    _require_callable(f, "jacrev")
+    _check_argnums(argnums, "jacrev", single=True)
 
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
@@ -369,6 +423,9 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     >>> jacfwd(lambda x: np.array([1.0, 0.0]) * np.sin(x))(0.0)
     array([1., 0.])
     """
+
+    _require_callable(f, "jacfwd")
+    _check_argnums(argnums, "jacfwd", single=True)
 
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
