@@ -547,3 +547,34 @@ def test_bad_arguments_get_a_calcml_message_naming_them(case: str) -> None:
 def test_gradient_of_a_function_of_no_numbers_is_empty() -> None:
     # An empty argument is a function of zero variables: its gradient is the empty vector.
     assert grad(np.sum)(np.zeros(0)).shape == (0,)
+
+
+def test_slices_of_one_parameter_vector_add_into_one_gradient() -> None:
+    # theta holds two "layers" (overlapping on purpose at index 3) and is also used whole;
+    # d/dtheta of sum(a * W) + sum(theta**2) / 2, with W = theta[0:4] and a weight c on
+    # theta[3:6], sums every use of each entry.
+    theta = np.arange(1.0, 7.0)
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def f(t: Any) -> Any:
+        first = t[0:4].reshape(2, 2)
+        second = t[3:6]
+        mask = np.array([True, False, False, False, False, True])
+        return (
+            np.sum(weights.reshape(2, 2) * first)
+            + 10.0 * np.sum(second)
+            + np.sum(t**2) / 2
+            + np.sum(t[mask])
+            + np.sum(t[[1, 1, 4]])
+        )
+
+    expected = theta.copy()  # from sum(t**2) / 2
+    expected[0:4] += weights
+    expected[3:6] += 10.0
+    expected[[0, 5]] += 1.0
+    expected[1] += 2.0
+    expected[4] += 1.0
+    gradient = grad(f)(theta)
+    np.testing.assert_array_equal(gradient, expected)
+    gradient[0] = -1.0  # the caller's own array
+    np.testing.assert_array_equal(grad(f)(theta), expected)

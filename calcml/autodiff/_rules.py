@@ -151,3 +151,16 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
         grad = grad.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
     return grad.sum(axis=stretched, keepdims=True) if stretched else grad
+
+
+def picks_each_entry_once(index: Any) -> bool:
+    """Whether ``array[index]`` can pick no entry twice: integers, slices, ``...``,
+    ``None`` and boolean masks (a fancy integer index may repeat an entry)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(part, int | slice | np.integer)
+        or part is None
+        or part is Ellipsis
+        or (isinstance(part, np.ndarray) and part.dtype == np.bool_)
+        for part in parts
+    )

@@ -100,6 +100,7 @@ class Tensor(Traced):
         "__weakref__",
         "_backward",
         "_op",
+        "_owns_grad",
         "_parents",
         "grad",
         "name",
@@ -110,6 +111,7 @@ class Tensor(Traced):
     def __init__(self, value: ArrayLike, requires_grad: bool = True, name: str = "") -> None:
         self.value: Array = _rules.as_real_array(value, "value")
         self.grad: Array | None = None
+        self._owns_grad = False
         self.requires_grad = requires_grad
         self.name = name
         self._parents: tuple[Tensor, ...] = ()
@@ -122,6 +124,7 @@ class Tensor(Traced):
         out = cls.__new__(cls)
         out.value = value
         out.grad = None
+        out._owns_grad = False
         # A list, not a generator: half the cost for one or two parents, on every operation.
         out.requires_grad = any([parent.requires_grad for parent in parents])  # noqa: C419
         out.name = ""
@@ -156,13 +159,33 @@ class Tensor(Traced):
         """Add ``grad`` to :attr:`grad`, summing it over any axes broadcasting stretched."""
         if grad.shape != self.value.shape:
             grad = _rules.unbroadcast(grad, self.value.shape)
-        # A new array rather than += : the first gradient is stored without a copy and may be
-        # another node's gradient too, so it must never be written in place.
-        self.grad = grad if self.grad is None else self.grad + grad
+        # The first gradient is stored without a copy: it may be another node's gradient too,
+        # so it is never written in place. Only a sum this node made is its own to add into.
+        if self.grad is None:
+            self.grad = grad
+        elif self._owns_grad:
+            self.grad += grad
+        else:
+            self.grad, self._owns_grad = self.grad + grad, True
+
+    def _accumulate_at(self, index: Any, grad: Array) -> None:
+        """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
+        tensor's shape serves every slice of it (the layers sliced from one flat parameter
+        vector), instead of a full-size array of zeros per slice."""
+        if self.grad is None:
+            self.grad, self._owns_grad = np.zeros_like(self.value), True
+        elif not self._owns_grad:
+            self.grad, self._owns_grad = self.grad.copy(), True
+        if _rules.picks_each_entry_once(index):
+            self.grad[index] += grad
+        else:
+            # add.at, not +=: an entry picked twice by a fancy index gets both slopes.
+            np.add.at(self.grad, index, grad)
 
     def _copy_back(self, grad: Array, axis: Axis, keepdims: bool) -> None:
         """Accumulate ``grad`` of a reduction over ``axis`` into every entry it reduced."""
-        self._accumulate(np.full(self.value.shape, _rules.expand_reduced(grad, axis, keepdims)))
+        expanded = _rules.expand_reduced(grad, axis, keepdims)
+        self._accumulate(np.broadcast_to(expanded, self.value.shape))
 
     # arithmetic -------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -337,10 +360,7 @@ class Tensor(Traced):
         out = Tensor._result(self.value[index], "[]", self)
 
         def backward(grad: Array) -> None:
-            # add.at, not assignment: an entry picked twice by a fancy index gets both slopes.
-            full = np.zeros_like(self.value)
-            np.add.at(full, index, grad)
-            self._accumulate(full)
+            self._accumulate_at(index, grad)
 
         out._backward = backward
         return out
@@ -545,7 +565,7 @@ class Tensor(Traced):
                 )
         order = self._topological_order()
         for node in order:
-            node.grad = None
+            node.grad, node._owns_grad = None, False
         self.grad = seed_array
         for node in reversed(order):
             if node._backward is not None:
