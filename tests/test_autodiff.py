@@ -578,3 +578,96 @@ def test_slices_of_one_parameter_vector_add_into_one_gradient() -> None:
     np.testing.assert_array_equal(gradient, expected)
     gradient[0] = -1.0  # the caller's own array
     np.testing.assert_array_equal(grad(f)(theta), expected)
+
+
+# Parameter trees: nested dicts, lists and tuples through every entry point.
+def test_grad_of_a_dict_of_parameters_is_a_dict_of_the_hand_derived_gradients() -> None:
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    params = {"W": rng.normal(size=(2, 3)), "b": rng.normal(size=2)}
+
+    def loss(p: Any) -> Any:
+        return np.sum((X @ p["W"].T + p["b"] - y) ** 2)
+
+    residual = X @ params["W"].T + params["b"] - y
+    gradient = grad(loss)(params)
+    assert list(gradient) == ["W", "b"]
+    np.testing.assert_allclose(gradient["W"], 2 * residual.T @ X, rtol=1e-12)
+    np.testing.assert_allclose(gradient["b"], 2 * residual.sum(axis=0), rtol=1e-12)
+
+
+def test_nested_lists_tuples_and_named_tuples_keep_their_structure() -> None:
+    from collections import namedtuple
+
+    Layer = namedtuple("Layer", ["W", "b"])
+    params = [Layer(np.array([[2.0]]), 1.0), (np.array([3.0, 4.0]), {"scale": 0.5})]
+
+    def f(p: Any) -> Any:
+        (first, (vector, extra)) = p
+        return np.sum(first.W * first.b) + extra["scale"] * np.sum(vector**2)
+
+    value, gradient = value_and_grad(f)(params)
+    assert value == pytest.approx(2.0 + 0.5 * 25.0)
+    assert isinstance(gradient[0], Layer)
+    assert gradient[0].W.tolist() == [[1.0]]
+    assert gradient[0].b == 2.0
+    np.testing.assert_array_equal(gradient[1][0], [3.0, 4.0])  # 2 * 0.5 * vector
+    assert gradient[1][1] == {"scale": 25.0}
+
+
+def test_has_aux_returns_the_auxiliary_value_as_numbers() -> None:
+    def f(w: Any) -> Any:
+        prediction = 3.0 * w
+        return np.sum(prediction**2), {"prediction": prediction, "note": "kept"}
+
+    (value, aux), gradient = value_and_grad(f, has_aux=True)(np.array([1.0, 2.0]))
+    assert value == 45.0
+    np.testing.assert_array_equal(gradient, [18.0, 36.0])  # 2 * 9 * w
+    assert isinstance(aux["prediction"], np.ndarray)
+    np.testing.assert_array_equal(aux["prediction"], [3.0, 6.0])
+    assert aux["note"] == "kept"
+    gradient_only, aux_again = grad(f, has_aux=True)(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(gradient_only, gradient)
+    assert aux_again["note"] == "kept"
+    with pytest.raises(TypeError, match=r"has_aux=True\): f must return a pair"):
+        grad(lambda w: np.sum(w), has_aux=True)(np.ones(2))
+
+
+@pytest.mark.parametrize("jacobian", [jacrev, jacfwd], ids=["jacrev", "jacfwd"])
+def test_jacobians_with_respect_to_a_tree_are_a_tree_of_jacobians(jacobian: Any) -> None:
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([-1.0, 0.5, 4.0])
+    result = jacobian(lambda p: p["a"] * p["b"] + p["c"])({"a": a, "b": b, "c": 2.0})
+    np.testing.assert_array_equal(result["a"], np.diag(b))  # d(a * b)/da = diag(b)
+    np.testing.assert_array_equal(result["b"], np.diag(a))
+    np.testing.assert_array_equal(result["c"], np.ones(3))
+
+
+def test_vjp_and_jvp_take_trees_of_primals_and_tangents() -> None:
+    def f(p: Any) -> Any:
+        return p["x"] ** 2 * p["y"]
+
+    point = {"x": np.array([1.0, 2.0]), "y": 3.0}
+    value, vjp_fn = vjp(f, point)
+    np.testing.assert_array_equal(value, [3.0, 12.0])
+    (cotangent_tree,) = vjp_fn(np.array([1.0, 1.0]))
+    np.testing.assert_array_equal(cotangent_tree["x"], [6.0, 12.0])  # 2 x y
+    assert cotangent_tree["y"] == 5.0  # sum of x**2
+    _, tangent = jvp(f, (point,), ({"x": np.array([1.0, 0.0]), "y": 1.0},))
+    np.testing.assert_array_equal(tangent, [6.0 + 1.0, 4.0])  # 2 x y dx + x**2 dy
+    with pytest.raises(ValueError, match="structure of primals"):
+        jvp(f, (point,), ({"x": np.ones(2)},))
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: grad(lambda p: p["W"].sum())({"W": np.ones(2), "b": None}), "f['b']"),
+        (lambda: grad(lambda p: p[0].sum())([np.ones(2), ["x"]]), "f[1]"),
+        (lambda: jacfwd(lambda p: p["a"])({"a": np.ones(2), "b": "text"}), "f['b']"),
+        (lambda: vjp(lambda p: p[0], (np.ones(2), {"k": None})), "primals[0][1]['k']"),
+    ],
+)
+def test_a_bad_leaf_is_named_by_its_path(call: Callable[[], Any], path: str) -> None:
+    with pytest.raises(TypeError) as error:
+        call()
+    assert path in str(error.value)

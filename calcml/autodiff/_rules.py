@@ -32,9 +32,18 @@ def as_real_array(value: ArrayLike, name: str) -> Array:
     """``value`` as a float64 array, refusing complex numbers (whose cast would drop the
     imaginary part) as well as what :func:`calcml._validation.as_float_array` refuses."""
     refuse_none_and_text(value, name)
-    if np.iscomplexobj(value):
-        raise _complex_refused(name, value)
+    refuse_complex(value, name)
     return as_float_array(value, name)
+
+
+def refuse_complex(value: Any, name: str) -> None:
+    """Raise :class:`UnsupportedOperationError` if ``value`` holds complex numbers."""
+    try:
+        found = np.iscomplexobj(value)
+    except ValueError:  # a ragged list: not an array, whatever it holds
+        return
+    if found:
+        raise _complex_refused(name, value)
 
 
 def constant(item: Any) -> Array:
