@@ -49,3 +49,18 @@ def require_positive(value: float, name: str) -> float:
     if not np.isfinite(number) or number <= 0:
         raise ValueError(f"{name} must be a finite number greater than 0, got {value!r}")
     return number
+
+
+def refuse_none_and_text(value: Any, name: str) -> None:
+    """Raise ``TypeError`` naming ``name`` for ``None`` or text, which numpy would quietly read
+    as NaN or parse as a number (``np.asarray("1.0", dtype=float)`` is 1.0)."""
+    if value is None:
+        raise TypeError(f"{name} is None; expected a real number or an array of real numbers")
+    try:
+        text = isinstance(value, str | bytes) or np.asarray(value).dtype.kind in "US"
+    except (TypeError, ValueError):
+        return  # not an array at all: as_float_array names the problem
+    if text:
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got text {value!r:.60}"
+        )

@@ -26,8 +26,8 @@ from typing import Any, Literal, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array
-from calcml.autodiff import value_and_grad
+from calcml._validation import as_float_array, refuse_none_and_text
+from calcml.autodiff import relu, value_and_grad
 from calcml.functions import (
     binary_cross_entropy,
     binary_cross_entropy_gradient,
@@ -45,6 +45,7 @@ Array = NDArray[np.float64]
 
 
 def _features(X: ArrayLike, n_features: int | None = None) -> Array:
+    refuse_none_and_text(X, "X")
     features = as_float_array(X, "X")
     if features.ndim != 2 or features.shape[0] == 0:
         raise ValueError(
@@ -59,6 +60,7 @@ def _features(X: ArrayLike, n_features: int | None = None) -> Array:
 
 
 def _targets(X: Array, y: ArrayLike) -> Array:
+    refuse_none_and_text(y, "y")
     targets = as_float_array(y, "y")
     if targets.shape != (X.shape[0],):
         raise ValueError(
@@ -256,6 +258,14 @@ class LogisticRegression(_LinearModel):
         """Learn ``coef_`` and ``intercept_`` from ``X`` (n, d) and labels ``y`` in {0, 1}."""
         features = _features(X)
         targets = _targets(features, y)
+        labels = np.unique(targets)
+        if not np.isin(labels, (0.0, 1.0)).all():
+            raise ValueError(
+                f"LogisticRegression is binary, with labels 0 and 1, but y holds the labels "
+                f"{labels[:10].tolist()}{' ...' if labels.size > 10 else ''}: map two classes to "
+                "0 and 1 (e.g. (y + 1) / 2 for -1/+1, or y == positive_label), or use MLP, "
+                "which learns any number of classes"
+            )
         self._descend(
             features,
             lambda z: binary_cross_entropy(targets, z),
@@ -277,10 +287,9 @@ class LogisticRegression(_LinearModel):
         return _accuracy(self, X, y)
 
 
-_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-}
+#: ReLU is calcml.autodiff's own rule: its slope at 0 is 0, the book's one convention (through
+#: np.maximum, a tie would split the slope 1/2-1/2).
+_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {"tanh": np.tanh, "relu": relu}
 
 
 def _remember_last(
@@ -322,7 +331,8 @@ class MLP:
     classes_ : numpy.ndarray
         The distinct labels seen in ``fit``, sorted.
     coefs_ : list of numpy.ndarray
-        The weight matrix of each layer, ``(n_in, n_out)``.
+        The weight matrix ``W`` of each layer, shape ``(n_out, n_in)`` (outputs by inputs,
+        as in the book: one example ``x`` gives ``W x + b``).
     intercepts_ : list of numpy.ndarray
         The bias vector of each layer.
     loss_curve_ : numpy.ndarray
@@ -330,7 +340,8 @@ class MLP:
 
     Notes
     -----
-    Layers compute ``h <- activation(h W + b)``; the last one gives logits and
+    Layers compute ``h <- activation(h W^T + b)`` on a batch ``h`` with one example per row
+    (``W x + b`` for each example ``x``, a column); the last one gives logits and
     ``softmax`` turns them into class probabilities. All parameters live in one flat vector
     ``theta``, which is what the optimizer steps; the loss as a function of ``theta`` is
     differentiated by :func:`calcml.autodiff.value_and_grad` (chapter *Backpropagation*).
@@ -379,7 +390,7 @@ class MLP:
         """Slice the flat parameter vector into ``(W, b)`` per layer (works on Tensors too)."""
         layers, start = [], 0
         for n_in, n_out in self._layer_shapes:
-            weights = theta[start : start + n_in * n_out].reshape(n_in, n_out)
+            weights = theta[start : start + n_in * n_out].reshape(n_out, n_in)
             start += n_in * n_out
             layers.append((weights, theta[start : start + n_out]))
             start += n_out
@@ -390,8 +401,8 @@ class MLP:
         *hidden, (weights, bias) = layers
         h: Any = X
         for hidden_weights, hidden_bias in hidden:
-            h = activation(h @ hidden_weights + hidden_bias)
-        return h @ weights + bias
+            h = activation(h @ hidden_weights.T + hidden_bias)
+        return h @ weights.T + bias
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Train on ``X`` (n, d) and labels ``y`` (n,); return self.
@@ -440,7 +451,7 @@ class MLP:
     def predict_proba(self, X: ArrayLike) -> Array:
         """Return the class probabilities, shape ``(n, n_classes)``, columns in ``classes_``."""
         _require_fitted(self, "coefs_")
-        features = _features(X, self.coefs_[0].shape[0])
+        features = _features(X, self.coefs_[0].shape[1])
         layers = list(zip(self.coefs_, self.intercepts_, strict=True))
         probabilities: Array = softmax(self._logits(layers, features))
         return probabilities

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -97,9 +100,45 @@ def test_logistic_regression_gradient_vanishes_at_its_fitted_optimum() -> None:
     assert np.mean(p - y) == pytest.approx(0.0, abs=1e-7)
 
 
-def test_logistic_regression_rejects_labels_other_than_zero_and_one() -> None:
-    with pytest.raises(ValueError, match="class labels"):
-        LogisticRegression().fit(np.zeros((3, 1)), [0.0, 1.0, 2.0])
+@pytest.mark.parametrize(
+    ("labels", "found"),
+    [([-1.0, 1.0, 1.0, -1.0], r"\[-1\.0, 1\.0\]"), ([0.0, 1.0, 2.0, 1.0], r"\[0\.0, 1\.0, 2\.0\]")],
+    ids=["minus one and one", "three classes"],
+)
+def test_logistic_regression_lists_the_labels_it_found_and_what_to_do(
+    labels: list[float], found: str
+) -> None:
+    with pytest.raises(ValueError, match=found) as error:
+        LogisticRegression().fit(np.zeros((4, 1)), labels)
+    assert "map" in str(error.value)
+    assert "MLP" in str(error.value)
+
+
+# Bad inputs to fit and predict: (call, error type, words the message must contain).
+BAD_INPUTS: dict[str, tuple[Any, type[Exception], str]] = {
+    "fit X None": (lambda m: m.fit(None, [0.0, 1.0]), TypeError, "X is None"),
+    "fit y None": (lambda m: m.fit(np.zeros((2, 1)), None), TypeError, "y is None"),
+    "fit X strings": (lambda m: m.fit([["a"], ["b"]], [0.0, 1.0]), TypeError, "X must be"),
+    "fit y strings": (lambda m: m.fit(np.zeros((2, 1)), ["a", "b"]), TypeError, "y must be"),
+    "fit X empty": (lambda m: m.fit(np.zeros((0, 2)), np.zeros(0)), ValueError, "shape (0, 2)"),
+    "fit X one-dimensional": (lambda m: m.fit(np.zeros(3), np.zeros(3)), ValueError, "2-D"),
+    "predict X None": (lambda m: m.predict(None), TypeError, "X is None"),
+    "predict X empty": (lambda m: m.predict(np.zeros((0, 1))), ValueError, "shape (0, 1)"),
+    "predict X wrong width": (lambda m: m.predict(np.zeros((2, 3))), ValueError, "fitted with 1"),
+}
+FITTED = {
+    "LinearRegression": lambda: LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0]),
+    "LogisticRegression": lambda: LogisticRegression(max_steps=2).fit([[0.0], [1.0]], [0, 1]),
+    "MLP": lambda: MLP(hidden_sizes=(2,), max_steps=2).fit([[0.0], [1.0]], [0.0, 1.0]),
+}
+
+
+@pytest.mark.parametrize("model", FITTED)
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_models_name_the_bad_argument_of_fit_and_predict(model: str, case: str) -> None:
+    call, kind, words = BAD_INPUTS[case]
+    with pytest.raises(kind, match=re.escape(words)):
+        call(FITTED[model]())
 
 
 def test_mlp_reaches_97_percent_test_accuracy_on_two_moons() -> None:
@@ -123,8 +162,32 @@ def test_mlp_learns_three_spirals_with_relu_and_reports_probabilities_per_class(
 def test_mlp_weights_have_the_layer_shapes() -> None:
     X, y = make_moons(40, seed=0)
     model = MLP(hidden_sizes=(5, 3), max_steps=2).fit(X, y)
-    assert [w.shape for w in model.coefs_] == [(2, 5), (5, 3), (3, 2)]
+    assert [w.shape for w in model.coefs_] == [(5, 2), (3, 5), (2, 3)]
     assert [b.shape for b in model.intercepts_] == [(5,), (3,), (2,)]
+
+
+def test_mlp_weights_are_outputs_by_inputs_and_a_layer_computes_x_w_transpose_plus_b() -> None:
+    X, y = make_moons(40, seed=0)
+    model = MLP(hidden_sizes=(4,), max_steps=3).fit(X, y)
+    (W1, W2), (b1, b2) = model.coefs_, model.intercepts_
+    logits = np.tanh(X @ W1.T + b1) @ W2.T + b2
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-12)
+
+
+def test_mlp_relu_has_slope_zero_at_zero_so_a_dead_layer_gets_no_gradient() -> None:
+    # X = 0 and zero biases put every hidden pre-activation exactly at ReLU's kink. With
+    # ReLU'(0) = 0 the first layer gets no gradient and its bias stays exactly 0; the tie rule
+    # of np.maximum (slope 1/2) would move it, as the labels are unbalanced.
+    X, y = np.zeros((4, 2)), np.array([0.0, 1.0, 1.0, 1.0])
+    model = MLP(
+        hidden_sizes=(3,),
+        activation="relu",
+        optimizer=GradientDescent(learning_rate=0.1),
+        max_steps=1,
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.intercepts_[0], 0.0)
+    assert np.any(model.intercepts_[1] != 0.0)
 
 
 def test_mlp_keeps_arbitrary_labels() -> None:

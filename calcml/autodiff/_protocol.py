@@ -11,32 +11,20 @@ into a plain array and silently dropping its gradient.
 from __future__ import annotations
 
 import inspect
+import linecache
+import re
+import sys
 from collections.abc import Callable
 from typing import Any, Self
 
 import numpy as np
 
-#: numpy ufunc -> method of the traced class computing it (and its derivative).
-UFUNCS: dict[np.ufunc, str] = {
-    np.add: "__add__",
-    np.subtract: "__sub__",
-    np.multiply: "__mul__",
-    np.true_divide: "__truediv__",
-    np.power: "__pow__",
-    np.matmul: "__matmul__",
-    np.negative: "__neg__",
-    np.exp: "exp",
-    np.log: "log",
-    np.sin: "sin",
-    np.cos: "cos",
-    np.tanh: "tanh",
-    np.sqrt: "sqrt",
-    np.absolute: "abs",
-    np.maximum: "maximum",
-}
+from calcml.autodiff import _numpy, rules
+from calcml.autodiff._rules import Axis, UnsupportedOperationError
 
 #: ufuncs whose result is piecewise constant: their derivative is 0 wherever it exists, so the
-#: plain numpy result of the values is exact (a mask, a sign), not a detached gradient.
+#: plain numpy result of the values is exact (a mask, a sign, a rounded value), not a detached
+#: gradient.
 CONSTANT_UFUNCS = frozenset(
     {
         np.greater,
@@ -48,33 +36,38 @@ CONSTANT_UFUNCS = frozenset(
         np.sign,
         np.isfinite,
         np.isnan,
+        np.isinf,
+        np.floor,
+        np.ceil,
+        np.rint,
+        np.trunc,
+        np.signbit,
+        np.logical_and,
+        np.logical_or,
+        np.logical_not,
     }
 )
-
-#: numpy function -> (method, the keyword arguments the method understands).
-FUNCTIONS: dict[Callable[..., Any], tuple[str, frozenset[str]]] = {
-    np.sum: ("sum", frozenset({"axis", "keepdims"})),
-    np.mean: ("mean", frozenset({"axis", "keepdims"})),
-    np.max: ("max", frozenset({"axis", "keepdims"})),
-    np.amax: ("max", frozenset({"axis", "keepdims"})),
-    np.reshape: ("reshape", frozenset({"shape"})),
-    np.transpose: ("transpose", frozenset({"axes"})),
-}
 
 #: numpy functions that only read the shape or build constants: answered from the values.
 SHAPE_FUNCTIONS = frozenset({np.shape, np.ndim, np.size, np.zeros_like, np.ones_like})
 
-#: numpy function -> the names of its parameters, in order, to name positional arguments.
-_PARAMETERS = {function: tuple(inspect.signature(function).parameters) for function in FUNCTIONS}
+
+def _parameter_names(
+    function: Callable[..., Any], implementation: Callable[..., Any]
+) -> tuple[str, ...]:
+    """The arguments ``implementation`` understands: its own, or, when it passes every
+    argument through to numpy (``*args, **kwargs``), those of the numpy function."""
+    parameters = inspect.signature(implementation).parameters.values()
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+        return tuple(inspect.signature(function).parameters)
+    return tuple(parameter.name for parameter in parameters)
 
 
-class UnsupportedOperationError(TypeError):
-    """An operation calcml cannot differentiate was applied to a traced value.
-
-    Raised instead of computing on the bare numbers, which would silently drop the derivative.
-    :func:`calcml.minimize` catches exactly this error (and no other ``TypeError``) to fall
-    back to finite differences.
-    """
+#: numpy function -> the names of the parameters calcml understands, in order.
+_PARAMETERS = {
+    function: _parameter_names(function, implementation)
+    for function, implementation in _numpy.FUNCTIONS.items()
+}
 
 
 def _value(item: Any) -> Any:
@@ -82,13 +75,58 @@ def _value(item: Any) -> Any:
 
 
 def _unsupported(kind: str, name: str) -> UnsupportedOperationError:
-    ufuncs = sorted(ufunc.__name__ for ufunc in UFUNCS)
-    functions = sorted({function.__name__ for function in FUNCTIONS} | {"dot", "where"})
+    ufuncs = sorted(ufunc.__name__ for ufunc in rules.UFUNCS)
+    functions = sorted(_numpy.qualified_name(function)[6:] for function in _numpy.FUNCTIONS)
     return UnsupportedOperationError(
-        f"{kind} numpy.{name} is not supported on traced values: calcml has no derivative for "
+        f"{kind} {name} is not supported on traced values: calcml has no derivative for "
         f"it, and computing it on the bare values would silently drop the gradient. Supported "
         f"ufuncs: {', '.join(ufuncs)}; functions: {', '.join(functions)}. Rewrite with these "
-        "or add the operation with its derivative to calcml.autodiff."
+        "or add the operation with its derivative to calcml.autodiff.rules."
+    )
+
+
+#: ``math`` functions with a numpy spelling that is not ``np.<same name>``.
+_NUMPY_NAMES = {
+    "fabs": "abs",
+    "pow": "power",
+    "atan": "arctan",
+    "atan2": "arctan2",
+    "asin": "arcsin",
+    "acos": "arccos",
+    "asinh": "arcsinh",
+    "acosh": "arccosh",
+    "atanh": "arctanh",
+    "fsum": "sum",
+    "prod": "prod",
+}
+
+
+def _math_calls(frame_depth: int = 3) -> list[str]:
+    """The ``math.NAME`` functions called on the source line that asked for a Python number.
+
+    ``math.exp(t)`` reaches :meth:`Traced.__float__` from C, so the caller's frame is the
+    line the reader wrote; reading it lets the error name the numpy function to use.
+    """
+    try:
+        frame = sys._getframe(frame_depth)
+    except ValueError:
+        return []
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    return list(dict.fromkeys(re.findall(r"\bmath\.(\w+)\s*\(", line)))
+
+
+def _leaving_the_graph(value: Traced, target: str) -> UnsupportedOperationError:
+    names = _math_calls()
+    if names:
+        advice = "use " + ", ".join(
+            f"np.{_NUMPY_NAMES.get(name, name)} instead of math.{name}" for name in names
+        )
+    else:
+        advice = "compute with numpy functions (np.exp, not math.exp)"
+    return UnsupportedOperationError(
+        f"converting a traced {type(value).__name__} to {target} would detach it from "
+        f"differentiation and silently drop its derivative: {advice}, or read .value if "
+        "you mean an intentional constant (no gradient flows through it)"
     )
 
 
@@ -106,7 +144,8 @@ class Traced:
         raise NotImplementedError
 
     @classmethod
-    def where(cls, condition: Any, x: Any, y: Any) -> Self:
+    def _apply(cls, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Self:
+        """Record ``rule`` applied to ``operands`` (numbers are lifted to constants)."""
         raise NotImplementedError
 
     # numpy protocols ---------------------------------------------------------------------
@@ -115,64 +154,224 @@ class Traced:
             detail = f"{ufunc.__name__}.{method}" if method != "__call__" else ufunc.__name__
             if kwargs:
                 detail += f" with {', '.join(kwargs)}="
-            raise _unsupported("ufunc", detail)
-        name = UFUNCS.get(ufunc)
-        if name is not None:
-            first, *rest = inputs
-            return getattr(self._lift(first), name)(*rest)
+            raise _unsupported("ufunc", f"numpy.{detail}")
+        rule = rules.UFUNCS.get(ufunc)
+        if rule is not None:
+            return self._apply(rule, *inputs)
         if ufunc in CONSTANT_UFUNCS:
             return ufunc(*(_value(item) for item in inputs))
-        raise _unsupported("ufunc", ufunc.__name__)
+        raise _unsupported("ufunc", f"numpy.{ufunc.__name__}")
 
     def __array_function__(
         self, func: Callable[..., Any], types: Any, args: Any, kwargs: Any
     ) -> Any:
         if func in SHAPE_FUNCTIONS:
             return func(*(_value(item) for item in args), **kwargs)
-        if func is np.dot:
-            first, second = args
-            return self._lift(first) @ second
-        if func is np.where and len(args) == 3 and not kwargs:
-            return self.where(*args)
-        if func not in FUNCTIONS:
-            raise _unsupported("function", func.__name__)
-        name, understood = FUNCTIONS[func]
+        if func in _numpy.CONSTANT_FUNCTIONS:
+            values = [_value(item) for item in args]
+            return func(*values, **{key: _value(item) for key, item in kwargs.items()})
+        implementation = _numpy.FUNCTIONS.get(func)
+        if implementation is None:
+            raise _unsupported("function", _numpy.qualified_name(func))
         # numpy has already checked the call against func's signature (NEP 18 dispatches
         # through a function of the same signature), so naming arguments needs no binding.
-        first, *rest = args
-        passed = dict(zip(_PARAMETERS[func][1:], rest, strict=False), **kwargs)
-        unknown = passed.keys() - understood
+        names = _PARAMETERS[func]
+        if len(args) > len(names) and names[-1] != "operands":
+            raise _unsupported("function", f"{_numpy.qualified_name(func)} with these arguments")
+        unknown = kwargs.keys() - set(names)
         if unknown:
-            raise _unsupported("function", f"{func.__name__} with {', '.join(sorted(unknown))}=")
-        method = getattr(self._lift(first), name)
-        # reshape and transpose take their shape or axes positionally, as ndarray's do
-        return method(*passed.values()) if name in {"reshape", "transpose"} else method(**passed)
+            name = _numpy.qualified_name(func)
+            raise _unsupported("function", f"{name} with {', '.join(sorted(unknown))}=")
+        return implementation(*args, **kwargs)
 
     def __array__(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedOperationError(
-            f"converting a traced {type(self).__name__} to a numpy array would detach it from "
-            "differentiation; use .value to read the numbers (no gradient flows through them), "
-            "or stay with numpy functions calcml supports"
-        )
+        raise _leaving_the_graph(self, "a numpy array (np.asarray, np.array)")
 
-    # reflected operators: ``2 * t`` is ``lift(2) * t`` --------------------------------------
+    # arithmetic: each operator is a rule of calcml.autodiff.rules ----------------------------
+    def __add__(self, other: Any) -> Self:
+        return self._apply(rules.add, self, other)
+
     def __radd__(self, other: Any) -> Self:
-        return self._lift(other) + self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.add, other, self)
+
+    def __sub__(self, other: Any) -> Self:
+        return self._apply(rules.subtract, self, other)
 
     def __rsub__(self, other: Any) -> Self:
-        return self._lift(other) - self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.subtract, other, self)
+
+    def __mul__(self, other: Any) -> Self:
+        return self._apply(rules.multiply, self, other)
 
     def __rmul__(self, other: Any) -> Self:
-        return self._lift(other) * self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.multiply, other, self)
+
+    def __truediv__(self, other: Any) -> Self:
+        return self._apply(rules.true_divide, self, other)
 
     def __rtruediv__(self, other: Any) -> Self:
-        return self._lift(other) / self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.true_divide, other, self)
+
+    def __pow__(self, exponent: Any) -> Self:
+        return self._apply(rules.power, self, exponent)
 
     def __rpow__(self, other: Any) -> Self:
-        return self._lift(other) ** self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.power, other, self)
+
+    def __matmul__(self, other: Any) -> Self:
+        return self._apply(rules.matmul, self, other)
 
     def __rmatmul__(self, other: Any) -> Self:
-        return self._lift(other) @ self  # type: ignore[operator, no-any-return]
+        return self._apply(rules.matmul, other, self)
+
+    def __neg__(self) -> Self:
+        return self._apply(rules.negative, self)
+
+    def __pos__(self) -> Self:
+        return self
+
+    # methods, as ndarray's ------------------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Self:
+        """Sum over ``axis`` (all axes by default), as ``ndarray.sum``."""
+        return self._apply(rules.sum_, self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Self:
+        """Average over ``axis`` (all axes by default), as ``ndarray.mean``."""
+        return self._apply(rules.mean, self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Self:
+        """Maximum over ``axis``; tied entries share the derivative equally."""
+        return self._apply(rules.max_, self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Self:
+        """Minimum over ``axis``; tied entries share the derivative equally."""
+        return _numpy.amin(self, axis=axis, keepdims=keepdims)  # type: ignore[no-any-return]
+
+    def prod(self, axis: int | None = None, keepdims: bool = False) -> Self:
+        """Product over ``axis``, as ``ndarray.prod``."""
+        return self._apply(rules.prod, self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis: int | None = None) -> Self:
+        """Running sum along ``axis``, as ``ndarray.cumsum``."""
+        return self._apply(rules.cumsum, self, axis=axis)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Self:
+        """Variance over ``axis``, as ``ndarray.var``."""
+        return _numpy.var(self, axis=axis, keepdims=keepdims, ddof=ddof)  # type: ignore[no-any-return]
+
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Self:
+        """Standard deviation over ``axis``, as ``ndarray.std``."""
+        return _numpy.std(self, axis=axis, keepdims=keepdims, ddof=ddof)  # type: ignore[no-any-return]
+
+    def clip(self, min: Any = None, max: Any = None) -> Self:
+        """Entries held between ``min`` and ``max``, as ``ndarray.clip``."""
+        return _numpy.clip(self, min, max)  # type: ignore[no-any-return]
+
+    def dot(self, other: Any) -> Self:
+        """As ``ndarray.dot``."""
+        return _numpy.dot(self, other)  # type: ignore[no-any-return]
+
+    def reshape(self, *shape: Any) -> Self:
+        """The same entries in a new shape, as ``ndarray.reshape``."""
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = tuple(shape[0])
+        return self._apply(rules.reshape, self, shape=shape)
+
+    def ravel(self) -> Self:
+        """The entries as one axis, as ``ndarray.ravel``."""
+        return self.reshape(-1)
+
+    def flatten(self) -> Self:
+        """The entries as one axis, as ``ndarray.flatten``."""
+        return self.reshape(-1)
+
+    def squeeze(self, axis: Axis = None) -> Self:
+        """Without axes of length 1, as ``ndarray.squeeze``."""
+        return self.reshape(np.squeeze(self.value, axis).shape)
+
+    def transpose(self, *axes: Any) -> Self:
+        """Permute the axes (reverse them by default), as ``ndarray.transpose``."""
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], int)):
+            axes = () if axes[0] is None else tuple(axes[0])
+        order = tuple(int(axis) % self.ndim for axis in axes) or tuple(reversed(range(self.ndim)))
+        return self._apply(rules.transpose, self, axes=order)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Self:
+        """Exchange two axes, as ``ndarray.swapaxes``."""
+        order = list(range(self.ndim))
+        order[axis1], order[axis2] = order[axis2], order[axis1]
+        return self.transpose(order)
+
+    def copy(self) -> Self:
+        """The same value: traced values are never changed in place, so no copy is needed."""
+        return self
+
+    def astype(self, dtype: Any) -> Self:
+        """Only float64, calcml's one number type; an integer type would drop the derivative."""
+        if np.dtype(dtype) != np.float64:
+            raise UnsupportedOperationError(
+                f"astype({np.dtype(dtype)}): calcml computes in float64; a cast to another "
+                "type would round or detach the value (use .value for a constant copy)"
+            )
+        return self
+
+    # elementwise functions and activations ---------------------------------------------------
+    def exp(self) -> Self:
+        """``e**x``, whose slope is itself."""
+        return self._apply(rules.exp, self)
+
+    def log(self) -> Self:
+        """Natural logarithm; raises ``ValueError`` for ``x <= 0``."""
+        return self._apply(rules.log, self)
+
+    def sin(self) -> Self:
+        """Sine."""
+        return self._apply(rules.sin, self)
+
+    def cos(self) -> Self:
+        """Cosine."""
+        return self._apply(rules.cos, self)
+
+    def tanh(self) -> Self:
+        """Hyperbolic tangent."""
+        return self._apply(rules.tanh, self)
+
+    def sqrt(self) -> Self:
+        """Square root; its derivative is refused at 0, where it is infinite."""
+        return self._apply(rules.sqrt, self)
+
+    def abs(self) -> Self:
+        """Absolute value; slope 0 at the kink."""
+        return self._apply(rules.absolute, self)
+
+    def __abs__(self) -> Self:
+        return self._apply(rules.absolute, self)
+
+    def maximum(self, other: Any) -> Self:
+        """Elementwise maximum; at a tie each side gets half the slope."""
+        return self._apply(rules.maximum, self, other)
+
+    def relu(self) -> Self:
+        """``max(x, 0)``; slope 0 at 0 (the book's one convention)."""
+        return self._apply(rules.relu, self)
+
+    def sigmoid(self) -> Self:
+        """The logistic function, computed without overflow."""
+        return self._apply(rules.sigmoid, self)
+
+    def softmax(self, axis: int = -1) -> Self:
+        """``exp(x) / sum(exp(x))`` along ``axis``."""
+        return self._apply(rules.softmax, self, axis=axis)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Self:
+        """Stable ``log(sum(exp(x)))`` over ``axis``."""
+        return self._apply(rules.logsumexp, self, axis=axis, keepdims=keepdims)
+
+    @classmethod
+    def where(cls, condition: Any, x: Any, y: Any) -> Self:
+        """``x`` where ``condition`` holds, else ``y``, as ``np.where``."""
+        mask = np.asarray(_value(condition), dtype=bool)
+        return cls._apply(rules.where, x, y, mask=mask)
 
     # comparisons give masks: piecewise constant, derivative 0 (see CONSTANT_UFUNCS)
     def __lt__(self, other: Any) -> Any:
@@ -217,15 +416,45 @@ class Traced:
     @property
     def T(self) -> Self:
         """The transpose, as ``ndarray.T``."""
-        return self.transpose()  # type: ignore[attr-defined, no-any-return]
+        return self.transpose()
 
     def __len__(self) -> int:
         return len(self.value)
 
+    # leaving the graph: a Python number carries no derivative, so every conversion raises
     def __float__(self) -> float:
-        # An explicit request for the number: the caller has asked to leave the graph.
-        return float(self.value)
+        raise _leaving_the_graph(self, "a Python float (float(), math.*)")
+
+    def __int__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (int())")
+
+    def __complex__(self) -> complex:
+        raise _leaving_the_graph(self, "a Python complex (complex(), cmath.*)")
+
+    def __index__(self) -> int:
+        raise _leaving_the_graph(self, "an index (range(), list indexing, operator.index)")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise _leaving_the_graph(self, "a rounded Python number (round())")
+
+    def __trunc__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.trunc)")
+
+    def __floor__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.floor)")
+
+    def __ceil__(self) -> int:
+        raise _leaving_the_graph(self, "a Python int (math.ceil)")
+
+    def item(self, *args: Any) -> Any:
+        """Refused: a Python number carries no derivative (read ``.value`` for a constant)."""
+        raise _leaving_the_graph(self, "a Python number (.item())")
+
+    def tolist(self) -> Any:
+        """Refused: Python numbers carry no derivative (read ``.value`` for constants)."""
+        raise _leaving_the_graph(self, "Python numbers (.tolist())")
 
     def __bool__(self) -> bool:
-        # Branching on a value is fine: the derivative follows the branch taken.
+        # Branching on a value is allowed, as in autograd: the function is then piecewise,
+        # and the derivative is that of the branch taken at this point.
         return bool(self.value)

@@ -7,11 +7,61 @@ here, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
+
+from calcml._validation import as_float_array, refuse_none_and_text
 
 Array = NDArray[np.float64]
 Axis = int | tuple[int, ...] | None
+
+
+class UnsupportedOperationError(TypeError):
+    """An operation calcml cannot differentiate was applied to a traced value.
+
+    Raised instead of computing on the bare numbers, which would silently drop the derivative.
+    :func:`calcml.minimize` catches exactly this error (and no other ``TypeError``) to fall
+    back to finite differences.
+    """
+
+
+def _complex_refused(name: str, value: Any) -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"{name} is complex ({value!r:.60}): calcml's automatic differentiation works over the "
+        "real numbers, and casting would silently drop the imaginary part. For the "
+        "complex-step derivative use calcml.derivative(f, x, method='complex'); if the "
+        "imaginary part is meant to be 0, pass np.real(x)"
+    )
+
+
+def as_real_array(value: ArrayLike, name: str) -> Array:
+    """``value`` as a float64 array, refusing complex numbers (whose cast would drop the
+    imaginary part) as well as what :func:`calcml._validation.as_float_array` refuses."""
+    refuse_none_and_text(value, name)
+    refuse_complex(value, name)
+    return as_float_array(value, name)
+
+
+def refuse_complex(value: Any, name: str) -> None:
+    """Raise :class:`UnsupportedOperationError` if ``value`` holds complex numbers."""
+    try:
+        found = np.iscomplexobj(value)
+    except ValueError:  # a ragged list: not an array, whatever it holds
+        return
+    if found:
+        raise _complex_refused(name, value)
+
+
+def constant(item: Any) -> Array:
+    """A plain number or array mixed into a traced expression, as a float64 array."""
+    if isinstance(item, complex | np.complexfloating) or (
+        isinstance(item, np.ndarray) and item.dtype.kind == "c"
+    ):
+        raise _complex_refused("a constant in the expression", item)
+    return np.asarray(item, dtype=np.float64)
 
 
 def sigmoid(x: Array) -> Array:
@@ -119,3 +169,130 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
         grad = grad.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
     return grad.sum(axis=stretched, keepdims=True) if stretched else grad
+
+
+def picks_each_entry_once(index: Any) -> bool:
+    """Whether ``array[index]`` can pick no entry twice: integers, slices, ``...``,
+    ``None`` and boolean masks (a fancy integer index may repeat an entry)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(part, int | slice | np.integer)
+        or part is None
+        or part is Ellipsis
+        or (isinstance(part, np.ndarray) and part.dtype == np.bool_)
+        for part in parts
+    )
+
+
+def require_domain(inside: NDArray[np.bool_], x: Array, message: str) -> None:
+    """Raise ``ValueError`` with ``message`` and the first offending entry unless ``inside``."""
+    if not np.all(inside):
+        raise ValueError(f"{message}, got {x[~inside].flat[0]!r} (an entry of the input)")
+
+
+def matmul_left_adjoint(grad: Array, left: Array, right: Array) -> Array:
+    """The gradient of ``left`` in ``left @ right``: ``grad @ right^T``, with a vector
+    operand read as a (1, n) row on the left or an (n, 1) column on the right so that one
+    formula covers every case (the engine sums over any batch axes broadcasting added)."""
+    if right.ndim == 1:
+        grad, right = grad[..., np.newaxis], right[:, np.newaxis]
+    if left.ndim == 1:
+        grad = grad[..., np.newaxis, :]
+    result: Array = grad @ right.swapaxes(-1, -2)
+    return result[..., 0, :] if left.ndim == 1 else result
+
+
+def matmul_right_adjoint(grad: Array, left: Array, right: Array) -> Array:
+    """The gradient of ``right`` in ``left @ right``: ``left^T @ grad``, vectors as above."""
+    if right.ndim == 1:
+        grad = grad[..., np.newaxis]
+    if left.ndim == 1:
+        grad, left = grad[..., np.newaxis, :], left[np.newaxis]
+    result: Array = left.swapaxes(-1, -2) @ grad
+    return result[..., 0] if right.ndim == 1 else result
+
+
+def sources(operation: Callable[..., Array], shapes: Sequence[tuple[int, ...]]) -> NDArray[np.intp]:
+    """Where each entry of ``operation(*arrays)`` comes from, as a flat position among all
+    the operands' entries (-1 for an entry the operation created, such as zero padding).
+
+    ``operation`` only moves entries, so applying it to the positions themselves (counted
+    from 1, so that a created 0 stands out) tells where each one went.
+    """
+    positions, start = [], 1
+    for shape in shapes:
+        size = int(np.prod(shape))
+        positions.append(np.arange(start, start + size, dtype=np.float64).reshape(shape))
+        start += size
+    moved: Array = operation(*positions)
+    return np.asarray(moved, dtype=np.intp) - 1
+
+
+def send_back(
+    grad: Array, where: NDArray[np.intp], shapes: Sequence[tuple[int, ...]]
+) -> list[Array]:
+    """The adjoint of a rearrangement: add each entry of ``grad`` to the operand entry it was
+    copied from (entries copied several times, as by ``tile``, collect every copy)."""
+    total = sum(int(np.prod(shape)) for shape in shapes)
+    picked = where.ravel() >= 0
+    flat = np.bincount(
+        where.ravel()[picked],
+        weights=np.broadcast_to(grad, where.shape).ravel()[picked],
+        minlength=total,
+    ).astype(np.float64, copy=False)
+    parts: list[Array] = []
+    start = 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        parts.append(flat[start : start + size].reshape(shape))
+        start += size
+    return parts
+
+
+def product_of_others(x: Array, axis: int | None) -> Array:
+    """For each entry, the product of the other entries along ``axis``: the slope of
+    ``prod``, computed from products on either side (no division, so zeros are fine)."""
+    along = x.ravel() if axis is None else np.moveaxis(x, axis, -1)
+    ones = np.ones_like(along[..., :1])
+    before = np.cumprod(np.concatenate([ones, along[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(
+        np.cumprod(np.concatenate([ones, np.flip(along, -1)[..., :-1]], axis=-1), axis=-1), -1
+    )
+    others: Array = before * after
+    return others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
+
+
+def checked_inverse(a: Array, name: str) -> Array:
+    """``inv(a)`` for the derivative of ``name``, refusing a singular matrix by name."""
+    try:
+        inverse: Array = np.asarray(np.linalg.inv(a), dtype=np.float64)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            f"{name}: the matrix is singular, so {name} has no derivative there (or no value); "
+            "regularise it, e.g. A + eps * I"
+        ) from error
+    return inverse
+
+
+def einsum_parts(subscripts: str, operands: Sequence[Array]) -> tuple[list[str], str]:
+    """The operands' subscripts and the output's, refusing what the rule does not cover."""
+    if "->" not in subscripts or "." in subscripts:
+        raise UnsupportedOperationError(
+            f"numpy.einsum({subscripts!r}): calcml differentiates einsum with an explicit "
+            "output ('ij,jk->ik') and no '...'; write the output subscripts out"
+        )
+    inputs_text, output = subscripts.replace(" ", "").split("->")
+    inputs = inputs_text.split(",")
+    if len(inputs) != len(operands) or any(len(set(part)) != len(part) for part in inputs):
+        raise UnsupportedOperationError(
+            f"numpy.einsum({subscripts!r}): calcml differentiates einsum when no operand "
+            "repeats a subscript (take a diagonal with np.diagonal first)"
+        )
+    return inputs, output
+
+
+def einsum_to(spec: str, grad: Array, others: Sequence[Array], shape: tuple[int, ...]) -> Array:
+    """``einsum(spec, grad, *others)``, broadcast to ``shape`` for an index only the operand
+    carries (it was summed away, so every entry along it gets the same gradient)."""
+    result: Array = np.einsum(spec, grad, *others)
+    return np.broadcast_to(result, shape) if result.shape != shape else result

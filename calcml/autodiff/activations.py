@@ -24,8 +24,19 @@ __all__ = ["log_softmax", "logsumexp", "relu", "sigmoid", "softmax"]
 Traced = (Tensor, Dual)
 
 
-def _as_array(x: ArrayLike) -> Array:
-    return np.asarray(x, dtype=np.float64)
+def _as_array(x: ArrayLike, caller: str) -> Array:
+    return _rules.as_real_array(x, f"{caller}: x")
+
+
+def _nonempty(x: Any, caller: str) -> Any:
+    """``x`` as a traced value or an array, refusing an empty one: a softmax or logsumexp of
+    no numbers has no value (numpy would fail inside its max)."""
+    values = x if isinstance(x, Traced) else _as_array(x, caller)
+    if values.size == 0:
+        raise ValueError(
+            f"{caller}: x is empty (shape {values.shape}); it needs at least one score per row"
+        )
+    return values
 
 
 def sigmoid(x: Tensor | Dual | ArrayLike) -> Any:
@@ -51,7 +62,7 @@ def sigmoid(x: Tensor | Dual | ArrayLike) -> Any:
     >>> sigmoid(np.array([0.0, 1000.0, -1000.0]))
     array([0.5, 1. , 0. ])
     """
-    return x.sigmoid() if isinstance(x, Traced) else _rules.sigmoid(_as_array(x))
+    return x.sigmoid() if isinstance(x, Traced) else _rules.sigmoid(_as_array(x, "sigmoid"))
 
 
 def relu(x: Tensor | Dual | ArrayLike) -> Any:
@@ -77,7 +88,7 @@ def relu(x: Tensor | Dual | ArrayLike) -> Any:
     >>> relu([-1.0, 0.0, 2.0])
     array([0., 0., 2.])
     """
-    return x.relu() if isinstance(x, Traced) else np.maximum(_as_array(x), 0.0)
+    return x.relu() if isinstance(x, Traced) else np.maximum(_as_array(x, "relu"), 0.0)
 
 
 def softmax(x: Tensor | Dual | ArrayLike, axis: int = -1) -> Any:
@@ -105,7 +116,8 @@ def softmax(x: Tensor | Dual | ArrayLike, axis: int = -1) -> Any:
     >>> softmax([1000.0, 1000.0])
     array([0.5, 0.5])
     """
-    return x.softmax(axis) if isinstance(x, Traced) else _rules.softmax(_as_array(x), axis)
+    values = _nonempty(x, "softmax")
+    return values.softmax(axis) if isinstance(values, Traced) else _rules.softmax(values, axis)
 
 
 def logsumexp(x: Tensor | Dual | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -135,9 +147,10 @@ def logsumexp(x: Tensor | Dual | ArrayLike, axis: Axis = None, keepdims: bool = 
     >>> round(float(logsumexp([1000.0, 1000.0])) - 1000.0, 6)  # log 2
     0.693147
     """
-    if isinstance(x, Traced):
-        return x.logsumexp(axis=axis, keepdims=keepdims)
-    return _rules.logsumexp(_as_array(x), axis, keepdims)
+    values = _nonempty(x, "logsumexp")
+    if isinstance(values, Traced):
+        return values.logsumexp(axis=axis, keepdims=keepdims)
+    return _rules.logsumexp(values, axis, keepdims)
 
 
 def log_softmax(x: Tensor | Dual | ArrayLike, axis: int = -1) -> Any:
@@ -165,5 +178,5 @@ def log_softmax(x: Tensor | Dual | ArrayLike, axis: int = -1) -> Any:
     >>> log_softmax([0.0, -1000.0])
     array([    0., -1000.])
     """
-    values = x if isinstance(x, Traced) else _as_array(x)
+    values = _nonempty(x, "log_softmax")
     return values - logsumexp(values, axis=axis, keepdims=True)

@@ -1,11 +1,12 @@
 """Reverse-mode automatic differentiation over numpy arrays: the :class:`Tensor`.
 
-This is exactly the code the chapter :doc:`/backpropagation` shows (it ``literalinclude``-s
-parts of this file), so it is written to be read like micrograd: every operation computes its
-value and, right beside it, a ``backward`` closure holding its local derivative. Calling
-:meth:`Tensor.backward` on the output walks the recorded graph once, output first, and each
-closure applies the chain rule: it multiplies the gradient arriving at its output by its local
-derivative and passes the product to its inputs.
+This is the code the chapter :doc:`/backpropagation` shows (it ``literalinclude``-s parts of
+this file and of :mod:`calcml.autodiff.rules`), written to be read like micrograd. Every
+operation is a rule of :mod:`calcml.autodiff.rules`, which computes its value and, right beside
+it, its local derivative; :meth:`Tensor._apply` records the value and a ``backward`` closure
+holding that derivative. Calling :meth:`Tensor.backward` on the output walks the recorded graph
+once, output first, and each closure applies the chain rule: it passes the gradient arriving at
+its output back through its local derivative to its inputs.
 
 Three differences from a scalar engine make it fast enough to train the book's networks:
 
@@ -20,8 +21,10 @@ slope 0 at 0; ``maximum`` and ``max`` split the derivative equally between tied 
 ``sqrt`` at 0 and ``log`` at non-positive input raise ``ValueError``.
 
 Memory: ``backward()`` releases the closures (and the intermediate values they saved) once
-used, and no closure refers to its own output, so a graph is freed by reference counting as
-soon as the output goes out of scope: training for many steps does not grow memory. The
+used, and no closure refers to its own output (a rule that needs the output's value, as
+``tanh`` does, keeps the array, not the node), so a graph has no reference cycle and is freed
+by reference counting as soon as its output goes out of scope, whether or not it was ever run
+backward: training for many steps does not grow memory. The
 released graph keeps its structure, values and gradients for :func:`calcml.draw_graph`; a
 second ``backward()`` through it raises ``RuntimeError``.
 """
@@ -35,11 +38,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from calcml._validation import as_float_array
-from calcml.autodiff import _rules
+from calcml.autodiff import _rules, rules
 from calcml.autodiff._protocol import Traced
-from calcml.autodiff._rules import Array, Axis
+from calcml.autodiff._rules import Array
 
 __all__ = ["Tensor"]
+
+Rule = Callable[..., rules.Local]
 
 
 class Tensor(Traced):
@@ -73,9 +78,9 @@ class Tensor(Traced):
 
     Notes
     -----
-    Supported: ``+ - * / ** @``, negation, broadcasting, indexing, ``sum``, ``mean``, ``max``,
-    ``reshape``, ``transpose``/``T``, ``exp log sin cos tanh sqrt abs maximum``, ``sigmoid
-    relu softmax logsumexp``, ``Tensor.where``, and numpy's functions of the same names
+    Supported: ``+ - * / ** @``, negation, broadcasting, indexing (fancy and boolean too),
+    the methods of ``ndarray`` a numpy user reaches for, the activations, and every numpy
+    function and ufunc in :mod:`calcml.autodiff.rules`, called as numpy's own
     (``np.tanh(t)``, ``np.sum(t, axis=0)``, ``x @ t``, ``np.dot``, ``np.where``). The
     chapter :doc:`/backpropagation` derives each local derivative.
 
@@ -93,11 +98,23 @@ class Tensor(Traced):
     True
     """
 
-    __slots__ = ("_backward", "_op", "_parents", "grad", "name", "requires_grad", "value")
+    # __weakref__: tests (and tools) can watch a graph being freed
+    __slots__ = (
+        "__weakref__",
+        "_backward",
+        "_op",
+        "_owns_grad",
+        "_parents",
+        "grad",
+        "name",
+        "requires_grad",
+        "value",
+    )
 
     def __init__(self, value: ArrayLike, requires_grad: bool = True, name: str = "") -> None:
-        self.value: Array = as_float_array(value, "value")
+        self.value: Array = _rules.as_real_array(value, "value")
         self.grad: Array | None = None
+        self._owns_grad = False
         self.requires_grad = requires_grad
         self.name = name
         self._parents: tuple[Tensor, ...] = ()
@@ -110,6 +127,7 @@ class Tensor(Traced):
         out = cls.__new__(cls)
         out.value = value
         out.grad = None
+        out._owns_grad = False
         # A list, not a generator: half the cost for one or two parents, on every operation.
         out.requires_grad = any([parent.requires_grad for parent in parents])  # noqa: C419
         out.name = ""
@@ -134,7 +152,7 @@ class Tensor(Traced):
                 f"cannot mix a reverse-mode Tensor with a forward-mode {type(item).__name__} "
                 "in one expression; differentiate with one mode at a time"
             )
-        return cls._result(np.asarray(item, dtype=np.float64), "const")
+        return cls._result(_rules.constant(item), "const")
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
@@ -144,172 +162,41 @@ class Tensor(Traced):
         """Add ``grad`` to :attr:`grad`, summing it over any axes broadcasting stretched."""
         if grad.shape != self.value.shape:
             grad = _rules.unbroadcast(grad, self.value.shape)
-        # A new array rather than += : the first gradient is stored without a copy and may be
-        # another node's gradient too, so it must never be written in place.
-        self.grad = grad if self.grad is None else self.grad + grad
+        # The first gradient is stored without a copy: it may be another node's gradient too,
+        # so it is never written in place. Only a sum this node made is its own to add into.
+        if self.grad is None:
+            self.grad = grad
+        elif self._owns_grad:
+            self.grad += grad
+        else:
+            self.grad, self._owns_grad = self.grad + grad, True
 
-    def _copy_back(self, grad: Array, axis: Axis, keepdims: bool) -> None:
-        """Accumulate ``grad`` of a reduction over ``axis`` into every entry it reduced."""
-        self._accumulate(np.full(self.value.shape, _rules.expand_reduced(grad, axis, keepdims)))
+    def _accumulate_at(self, index: Any, grad: Array) -> None:
+        """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
+        tensor's shape serves every slice of it (the layers sliced from one flat parameter
+        vector), instead of a full-size array of zeros per slice."""
+        if self.grad is None:
+            self.grad, self._owns_grad = np.zeros_like(self.value), True
+        elif not self._owns_grad:
+            self.grad, self._owns_grad = self.grad.copy(), True
+        if _rules.picks_each_entry_once(index):
+            self.grad[index] += grad
+        else:
+            # add.at, not +=: an entry picked twice by a fancy index gets both slopes.
+            np.add.at(self.grad, index, grad)
 
-    # arithmetic -------------------------------------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        other = self._lift(other)
-        out = Tensor._result(self.value + other.value, "+", self, other)
-
-        def backward(grad: Array) -> None:
-            if self.requires_grad:
-                self._accumulate(grad)
-            if other.requires_grad:
-                other._accumulate(grad)
-
-        out._backward = backward
-        return out
-
-    def __sub__(self, other: Any) -> Tensor:
-        other = self._lift(other)
-        out = Tensor._result(self.value - other.value, "-", self, other)
-
-        def backward(grad: Array) -> None:
-            if self.requires_grad:
-                self._accumulate(grad)
-            if other.requires_grad:
-                other._accumulate(-grad)
-
-        out._backward = backward
-        return out
-
-    def __mul__(self, other: Any) -> Tensor:
-        other = self._lift(other)
-        out = Tensor._result(self.value * other.value, "*", self, other)
+    @classmethod
+    def _apply(cls, rule: Rule, *operands: Any, **parameters: Any) -> Tensor:
+        """Record ``rule`` on ``operands``: its value now, and a ``backward``
+        closure that pulls the output's gradient back through its derivative."""
+        inputs = [cls._lift(operand) for operand in operands]
+        local = rule(*[x.value for x in inputs], **parameters)
+        out = cls._result(local.value, rules.label(rule), *inputs)
 
         def backward(grad: Array) -> None:
-            if self.requires_grad:
-                self._accumulate(grad * other.value)
-            if other.requires_grad:
-                other._accumulate(grad * self.value)
-
-        out._backward = backward
-        return out
-
-    def __truediv__(self, other: Any) -> Tensor:
-        other = self._lift(other)
-        out = Tensor._result(self.value / other.value, "/", self, other)
-
-        def backward(grad: Array) -> None:
-            if self.requires_grad:
-                self._accumulate(grad / other.value)
-            if other.requires_grad:
-                other._accumulate(-grad * out.value / other.value)
-
-        out._backward = backward
-        return out
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        exponent = self._lift(exponent)
-        out = Tensor._result(self.value**exponent.value, "**", self, exponent)
-
-        def backward(grad: Array) -> None:
-            if self.requires_grad:
-                self._accumulate(grad * exponent.value * self.value ** (exponent.value - 1))
-            if exponent.requires_grad:
-                exponent._accumulate(grad * out.value * _rules.checked_log(self.value))
-
-        out._backward = backward
-        return out
-
-    def __matmul__(self, other: Any) -> Tensor:
-        other = self._lift(other)
-        out = Tensor._result(_rules.matmul(self.value, other.value), "@", self, other)
-
-        def backward(grad: Array) -> None:
-            # Treat a vector as a (1, n) row on the left and an (n, 1) column on the right so
-            # that one rule covers every case, then drop the axis added; _accumulate sums
-            # over any batch axes.
-            left_vector, right_vector = self.value.ndim == 1, other.value.ndim == 1
-            left = self.value[np.newaxis] if left_vector else self.value
-            right = other.value[:, np.newaxis] if right_vector else other.value
-            if right_vector:
-                grad = grad[..., np.newaxis]
-            if left_vector:
-                grad = grad[..., np.newaxis, :]
-            if self.requires_grad:
-                left_grad = grad @ right.swapaxes(-1, -2)
-                self._accumulate(left_grad[..., 0, :] if left_vector else left_grad)
-            if other.requires_grad:
-                right_grad = left.swapaxes(-1, -2) @ grad
-                other._accumulate(right_grad[..., 0] if right_vector else right_grad)
-
-        out._backward = backward
-        return out
-
-    def __neg__(self) -> Tensor:
-        out = Tensor._result(-self.value, "neg", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(-grad)
-
-        out._backward = backward
-        return out
-
-    # reductions and reshaping -----------------------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default), as ``ndarray.sum``."""
-        out = Tensor._result(self.value.sum(axis=axis, keepdims=keepdims), "sum", self)
-
-        def backward(grad: Array) -> None:
-            # Each summand has slope 1: the gradient is copied back along the summed axes.
-            self._copy_back(grad, axis, keepdims)
-
-        out._backward = backward
-        return out
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Average over ``axis`` (all axes by default), as ``ndarray.mean``."""
-        total = self.value.sum(axis=axis, keepdims=keepdims)
-        share = total.size / self.value.size
-        out = Tensor._result(total * share, "mean", self)
-
-        def backward(grad: Array) -> None:
-            # Each of the n averaged entries has slope 1/n: the gradient, divided by n, is
-            # copied back along the averaged axes.
-            self._copy_back(grad * share, axis, keepdims)
-
-        out._backward = backward
-        return out
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied entries share the derivative equally."""
-        top, share = _rules.max_share(self.value, axis, keepdims)
-        out = Tensor._result(top, "max", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(share * _rules.expand_reduced(grad, axis, keepdims))
-
-        out._backward = backward
-        return out
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same entries in a new shape, as ``ndarray.reshape``."""
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = tuple(shape[0])
-        out = Tensor._result(self.value.reshape(shape), "reshape", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad.reshape(self.value.shape))
-
-        out._backward = backward
-        return out
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reverse them by default), as ``ndarray.transpose``."""
-        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], int)):
-            axes = () if axes[0] is None else tuple(axes[0])
-        order = axes or tuple(reversed(range(self.ndim)))
-        out = Tensor._result(self.value.transpose(order), "transpose", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad.transpose(np.argsort(order)))
+            for x, adjoint in zip(inputs, local.backward, strict=True):
+                if x.requires_grad:
+                    x._accumulate(adjoint(grad))
 
         out._backward = backward
         return out
@@ -319,159 +206,12 @@ class Tensor(Traced):
             isinstance(index, tuple) and any(isinstance(i, Traced) for i in index)
         ):
             raise TypeError("index a Tensor with integers, slices or integer/boolean arrays")
+        # Indexing is linear (it picks entries); its adjoint adds the gradient back into the
+        # entries picked, written straight into this tensor's gradient buffer.
         out = Tensor._result(self.value[index], "[]", self)
 
         def backward(grad: Array) -> None:
-            # add.at, not assignment: an entry picked twice by a fancy index gets both slopes.
-            full = np.zeros_like(self.value)
-            np.add.at(full, index, grad)
-            self._accumulate(full)
-
-        out._backward = backward
-        return out
-
-    @classmethod
-    def where(cls, condition: Any, x: Any, y: Any) -> Tensor:
-        """``x`` where ``condition`` holds, else ``y``, as ``np.where``."""
-        mask = np.asarray(condition.value if isinstance(condition, Tensor) else condition)
-        x, y = cls._lift(x), cls._lift(y)
-        out = Tensor._result(np.where(mask, x.value, y.value), "where", x, y)
-
-        def backward(grad: Array) -> None:
-            if x.requires_grad:
-                x._accumulate(np.where(mask, grad, 0.0))
-            if y.requires_grad:
-                y._accumulate(np.where(mask, 0.0, grad))
-
-        out._backward = backward
-        return out
-
-    # elementwise functions: value, then local derivative -------------------------------------
-    def exp(self) -> Tensor:
-        """``e**x``; its derivative is itself."""
-        out = Tensor._result(np.exp(self.value), "exp", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * out.value)
-
-        out._backward = backward
-        return out
-
-    def log(self) -> Tensor:
-        """Natural logarithm; ``d log x = 1 / x``. Raises ``ValueError`` for ``x <= 0``."""
-        out = Tensor._result(_rules.checked_log(self.value), "log", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad / self.value)
-
-        out._backward = backward
-        return out
-
-    def sin(self) -> Tensor:
-        """Sine; ``d sin x = cos x``."""
-        out = Tensor._result(np.sin(self.value), "sin", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * np.cos(self.value))
-
-        out._backward = backward
-        return out
-
-    def cos(self) -> Tensor:
-        """Cosine; ``d cos x = -sin x``."""
-        out = Tensor._result(np.cos(self.value), "cos", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(-grad * np.sin(self.value))
-
-        out._backward = backward
-        return out
-
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent; ``d tanh x = 1 - tanh(x)**2``."""
-        out = Tensor._result(np.tanh(self.value), "tanh", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * (1.0 - out.value**2))
-
-        out._backward = backward
-        return out
-
-    def sqrt(self) -> Tensor:
-        """Square root; ``d sqrt x = 1 / (2 sqrt x)``, refused at 0 where it is infinite."""
-        out = Tensor._result(_rules.checked_sqrt(self.value), "sqrt", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * _rules.sqrt_derivative(out.value))
-
-        out._backward = backward
-        return out
-
-    def abs(self) -> Tensor:
-        """Absolute value; slope ``sign(x)``, taken as 0 at the kink ``x = 0``."""
-        out = Tensor._result(np.abs(self.value), "abs", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * np.sign(self.value))
-
-        out._backward = backward
-        return out
-
-    def maximum(self, other: Any) -> Tensor:
-        """Elementwise maximum; at a tie each side gets half the slope."""
-        other = self._lift(other)
-        out = Tensor._result(np.maximum(self.value, other.value), "maximum", self, other)
-
-        def backward(grad: Array) -> None:
-            weight = _rules.maximum_weight(self.value, other.value)
-            if self.requires_grad:
-                self._accumulate(grad * weight)
-            if other.requires_grad:
-                other._accumulate(grad * (1.0 - weight))
-
-        out._backward = backward
-        return out
-
-    # activations ------------------------------------------------------------------------
-    def relu(self) -> Tensor:
-        """``max(x, 0)``; slope 1 for ``x > 0`` and 0 otherwise, including at 0."""
-        out = Tensor._result(np.maximum(self.value, 0.0), "relu", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * (self.value > 0))
-
-        out._backward = backward
-        return out
-
-    def sigmoid(self) -> Tensor:
-        """``1 / (1 + e**-x)``, computed without overflow; ``d sigmoid = s (1 - s)``."""
-        out = Tensor._result(_rules.sigmoid(self.value), "sigmoid", self)
-
-        def backward(grad: Array) -> None:
-            self._accumulate(grad * out.value * (1.0 - out.value))
-
-        out._backward = backward
-        return out
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """``exp(x) / sum(exp(x))`` along ``axis``; its Jacobian is ``diag(s) - s s^T``."""
-        out = Tensor._result(_rules.softmax(self.value, axis), "softmax", self)
-
-        def backward(grad: Array) -> None:
-            s = out.value
-            self._accumulate(s * (grad - np.sum(grad * s, axis=axis, keepdims=True)))
-
-        out._backward = backward
-        return out
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """``log(sum(exp(x)))`` over ``axis``, stable; its gradient is the softmax."""
-        out = Tensor._result(_rules.logsumexp(self.value, axis, keepdims), "logsumexp", self)
-
-        def backward(grad: Array) -> None:
-            total = _rules.expand_reduced(out.value, axis, keepdims)
-            softmax = np.exp(self.value - total)
-            self._accumulate(_rules.expand_reduced(grad, axis, keepdims) * softmax)
+            self._accumulate_at(index, grad)
 
         out._backward = backward
         return out
@@ -526,6 +266,7 @@ class Tensor(Traced):
         order = self._topological_order()
         for node in order:
             node.grad = None
+            node._owns_grad = False
         self.grad = seed_array
         for node in reversed(order):
             if node._backward is not None:

@@ -9,8 +9,14 @@ values answer numpy's own functions (see :mod:`calcml.autodiff._protocol`).
 Conventions (JAX's, where the reader may meet them again): a Jacobian of ``f`` at ``x`` has
 shape ``f(x).shape + x.shape``, so an ``R^n -> R^m`` function gives an ``(m, n)`` matrix, as
 :func:`calcml.jacobian` (the numerical one) does. Results holding one number are returned as
-Python floats; everything else as numpy arrays of the matching shape. Differentiation is
-first order: ``grad(grad(f))`` is not supported (use :func:`calcml.hessian` numerically).
+Python floats; everything else as numpy arrays of the matching shape.
+
+Parameter trees: an argument being differentiated may be a nested dict, list or tuple of
+arrays (``{"W": W, "b": b}``, see :mod:`calcml._tree`); its gradient, tangent or Jacobian
+comes back with the same structure, one array per leaf. ``has_aux=True`` lets ``f`` return
+``(value, aux)``: ``aux`` is handed back untouched, with any traced value in it read as numbers.
+Differentiation is first order: ``grad(grad(f))`` is not supported (use
+:func:`calcml.hessian` numerically).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
+from calcml import _tree
+from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
 from calcml.autodiff.engine import Tensor
@@ -40,11 +47,39 @@ def _as_input(value: Any, name: str) -> Array:
             f"{name} is already a traced {type(value).__name__}: calcml differentiates once "
             "(no grad of grad, no mixing of graphs); pass plain numbers or arrays"
         )
-    return as_float_array(value, name)
+    return _rules.as_real_array(value, name)
+
+
+def _require_callable(f: Any, caller: str) -> None:
+    if not callable(f):
+        raise TypeError(
+            f"{caller}: f must be a function (the one to differentiate), got "
+            f"{type(f).__name__} {f!r:.60}; pass the function itself, e.g. {caller}(np.sin)"
+        )
 
 
 def _as_result(array: Array) -> Result:
     return float(array) if array.ndim == 0 else array
+
+
+def _check_argnums(argnums: Any, caller: str, *, single: bool = False) -> None:
+    """Refuse an ``argnums`` of the wrong type when ``f`` is wrapped, before any call."""
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        return
+    if single:
+        raise TypeError(
+            f"{caller}: argnums must be one int, got {argnums!r}: a Jacobian is taken with "
+            "respect to one argument; call it once per argument, or pack the arguments into "
+            "one array"
+        )
+    if not (
+        isinstance(argnums, tuple | list)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in argnums)
+    ):
+        raise TypeError(
+            f"{caller}: argnums must be an int or a tuple of ints (positions of f's "
+            f"arguments), got {argnums!r}"
+        )
 
 
 def _argnums(argnums: int | Sequence[int], count: int) -> tuple[int, ...]:
@@ -56,6 +91,18 @@ def _argnums(argnums: int | Sequence[int], count: int) -> tuple[int, ...]:
                 "argnums counts positional arguments from 0"
             )
     return tuple(number % count for number in numbers)
+
+
+def _not_one_number(shape: tuple[int, ...]) -> ValueError:
+    if len(shape) and np.prod(shape) == 1:
+        index = ", ".join("0" * len(shape))
+        advice = f"return its one entry as a number: index it, out[{index}], or use out.sum()"
+    else:
+        advice = "reduce it to one number (e.g. .sum() or .mean())"
+    return ValueError(
+        f"grad needs f to return one number (shape ()), but f returned shape {shape}: "
+        f"{advice}; for the derivatives of a vector-valued f use jacrev, jacfwd or vjp"
+    )
 
 
 def _traced_output(out: Any, kind: type[T], caller: str) -> T:
@@ -83,19 +130,95 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
     return tuple(results)
 
 
+def _leaves_of(tree: Any, name: str) -> tuple[list[Any], _tree.TreeDef | None, list[str]]:
+    """The leaves of an argument, its structure (None for a lone array or number, the common
+    case, which needs no tree walk) and each leaf's path for messages."""
+    if not isinstance(tree, dict | list | tuple):
+        return [tree], None, [name]
+    _rules.refuse_complex(tree, name)
+    leaves, treedef = _tree.flatten(tree, name)
+    paths = [name] if treedef.node is None else _tree.leaf_paths(tree, name)
+    return leaves, treedef, paths
+
+
+class _Inputs:
+    """The arguments being differentiated, each a tree, with a traced value at every leaf.
+
+    ``make(value, k)`` builds the traced leaf (a ``Tensor`` or a ``Dual``) for leaf ``k``;
+    ``trees`` are the arguments rebuilt around those leaves, ready to pass to ``f``.
+    """
+
+    def __init__(
+        self, arguments: Sequence[Any], names: Sequence[str], make: Callable[[Array, int], Any]
+    ) -> None:
+        self.leaves: list[list[Any]] = []
+        self.treedefs: list[_tree.TreeDef | None] = []
+        self.trees: list[Any] = []
+        count = 0
+        for argument, name in zip(arguments, names, strict=True):
+            values, treedef, paths = _leaves_of(argument, name)
+            leaves = []
+            for value, path in zip(values, paths, strict=True):
+                leaves.append(make(_as_input(value, path), count))
+                count += 1
+            self.leaves.append(leaves)
+            self.treedefs.append(treedef)
+            self.trees.append(leaves[0] if treedef is None else _tree.unflatten(treedef, leaves))
+
+    def rebuild(self, per_leaf: Sequence[Any]) -> tuple[Any, ...]:
+        """One result per leaf, in order, put back into one tree per argument."""
+        remaining = iter(per_leaf)
+        return tuple(
+            next(remaining)
+            if treedef is None
+            else _tree.unflatten(treedef, [next(remaining) for _ in leaves])
+            for treedef, leaves in zip(self.treedefs, self.leaves, strict=True)
+        )
+
+    @property
+    def flat(self) -> list[Any]:
+        return [leaf for leaves in self.leaves for leaf in leaves]
+
+
 def _trace_call(
     f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], numbers: Sequence[int]
-) -> tuple[Tensor, list[Tensor]]:
-    leaves = [Tensor._leaf(_as_input(args[i], f"argument {i} of f")) for i in numbers]
+) -> tuple[Any, _Inputs]:
+    inputs = _Inputs(
+        [args[i] for i in numbers],
+        [f"argument {i} of f" for i in numbers],
+        lambda value, _: Tensor._leaf(value),
+    )
     call_args = list(args)
-    for i, leaf in zip(numbers, leaves, strict=True):
-        call_args[i] = leaf
-    return f(*call_args, **kwargs), leaves
+    for i, tree in zip(numbers, inputs.trees, strict=True):
+        call_args[i] = tree
+    return f(*call_args, **kwargs), inputs
+
+
+def _split_aux(out: Any, has_aux: bool, caller: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(
+            f"{caller}(..., has_aux=True): f must return a pair (value, aux), got "
+            f"{type(out).__name__} {out!r:.60}"
+        )
+    return out[0], _concrete(out[1])
+
+
+def _concrete(aux: Any) -> Any:
+    """``aux`` with every traced value replaced by its numbers (no graph leaks out)."""
+    if isinstance(aux, Traced):
+        return _as_result(np.array(aux.value))
+    if isinstance(aux, dict):
+        return type(aux)({key: _concrete(item) for key, item in aux.items()})
+    if isinstance(aux, list | tuple) and not hasattr(aux, "_fields"):
+        return type(aux)(_concrete(item) for item in aux)
+    return aux
 
 
 def value_and_grad(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0
-) -> Callable[..., tuple[float, Any]]:
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, *, has_aux: bool = False
+) -> Callable[..., tuple[Any, Any]]:
     """Turn scalar ``f`` into a function returning ``(f(*args), gradient)``, by reverse mode.
 
     Parameters
@@ -103,21 +226,25 @@ def value_and_grad(
     f : callable
         Numpy code returning one number; arguments not in ``argnums`` pass through untouched.
     argnums : int or sequence of int, default 0
-        The positional argument(s) to differentiate with respect to.
+        The positional argument(s) to differentiate with respect to; each may be an array or
+        a tree of arrays (nested dicts, lists, tuples).
+    has_aux : bool, default False
+        ``f`` returns ``(value, aux)``; the result is then ``((value, aux), gradient)``.
 
     Returns
     -------
     callable
         ``value_and_grad(f)(*args, **kwargs) -> (value, gradient)``, the gradient with the
-        shape of its argument; for a sequence ``argnums``, a tuple of gradients.
+        shape (or tree structure) of its argument; for a sequence ``argnums``, a tuple.
 
     Raises
     ------
     ValueError
         If ``f`` does not return one number, or ``argnums`` is out of range.
     TypeError
-        If ``f``'s result is not traced (it does not depend on the arguments), or ``f`` uses
-        a numpy function calcml cannot differentiate.
+        If ``f``'s result is not traced (it does not depend on the arguments), a leaf of an
+        argument holds no numbers (the message gives its path), or ``f`` uses a numpy
+        function calcml cannot differentiate.
 
     Notes
     -----
@@ -130,26 +257,33 @@ def value_and_grad(
     >>> loss, slope = value_and_grad(lambda w: np.sum(w**2))(np.array([1.0, 2.0]))
     >>> loss, slope
     (5.0, array([2., 4.]))
+    >>> value_and_grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0})
+    (6.0, {'w': 3.0, 'b': 2.0})
     """
+    _require_callable(f, "value_and_grad")
+    _check_argnums(argnums, "value_and_grad")
 
     @functools.wraps(f)
-    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[float, Any]:
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         numbers = _argnums(argnums, len(args))
-        out, leaves = _trace_call(f, args, kwargs, numbers)
+        out, inputs = _trace_call(f, args, kwargs, numbers)
+        out, aux = _split_aux(out, has_aux, "value_and_grad")
         out = _traced_output(out, Tensor, "value_and_grad")
-        if out.size != 1:
-            raise ValueError(
-                f"value_and_grad: f must return one number, but it returned shape {out.shape}; "
-                "use jacrev or jacfwd for a vector-valued function, or vjp"
-            )
+        if out.shape != ():
+            raise _not_one_number(out.shape)
         out.backward()
-        gradients = _gradients(leaves)
-        return float(out.value), gradients[0] if isinstance(argnums, int) else gradients
+        gradients = inputs.rebuild(_gradients(inputs.flat))
+        value = float(out.value)
+        return (value, aux) if has_aux else value, (
+            gradients[0] if isinstance(argnums, int) else gradients
+        )
 
     return value_and_grad_f
 
 
-def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, *, has_aux: bool = False
+) -> Callable[..., Any]:
     """Turn scalar ``f`` into the function computing its gradient, by reverse mode.
 
     Parameters
@@ -157,13 +291,16 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     f : callable
         Numpy code returning one number.
     argnums : int or sequence of int, default 0
-        The positional argument(s) to differentiate with respect to.
+        The positional argument(s) to differentiate with respect to (arrays or trees).
+    has_aux : bool, default False
+        ``f`` returns ``(value, aux)``; the result is then ``(gradient, aux)``.
 
     Returns
     -------
     callable
-        ``grad(f)(*args, **kwargs)``: the gradient, a float for a number and an array of the
-        argument's shape otherwise; a tuple of them for a sequence ``argnums``.
+        ``grad(f)(*args, **kwargs)``: the gradient, a float for a number, an array of the
+        argument's shape, or a tree of the argument's structure; a tuple of them for a
+        sequence ``argnums``.
 
     Raises
     ------
@@ -180,23 +317,28 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     1.0
     >>> grad(lambda w, x: np.tanh(x @ w), argnums=(0, 1))(np.zeros(2), np.ones(2))
     (array([1., 1.]), array([0., 0.]))
+    >>> grad(lambda p: np.sum(p["W"] ** 2) + p["b"])({"W": np.ones(2), "b": 0.0})
+    {'W': array([2., 2.]), 'b': 1.0}
     """
+    _require_callable(f, "grad")
+    value_and_grad_f = value_and_grad(f, argnums, has_aux=has_aux)
 
     @functools.wraps(f)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
-        return value_and_grad(f, argnums)(*args, **kwargs)[1]
+        value, gradient = value_and_grad_f(*args, **kwargs)
+        return (gradient, value[1]) if has_aux else gradient
 
     return grad_f
 
 
-def vjp(f: Callable[..., Any], *primals: ArrayLike) -> tuple[Result, Callable[..., Any]]:
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Result, Callable[..., Any]]:
     """The value of ``f`` at ``primals`` and the function ``v -> v^T J``, by reverse mode.
 
     Parameters
     ----------
     f : callable
         Numpy code of the ``primals``, returning an array.
-    *primals : array_like
+    *primals : array_like or tree of array_like
         The point.
 
     Returns
@@ -204,8 +346,9 @@ def vjp(f: Callable[..., Any], *primals: ArrayLike) -> tuple[Result, Callable[..
     value : float or ndarray
         ``f(*primals)``.
     vjp_fn : callable
-        ``vjp_fn(v)`` returns a tuple with one array per primal: ``sum_i v_i ∂f_i/∂x``, for
-        ``v`` of the shape of ``value``. It may be called many times (one per row of ``J``).
+        ``vjp_fn(v)`` returns a tuple with one array (or tree) per primal: ``sum_i v_i
+        ∂f_i/∂x``, for ``v`` of the shape of ``value``. It may be called many times (one per
+        row of ``J``).
 
     Raises
     ------
@@ -224,12 +367,14 @@ def vjp(f: Callable[..., Any], *primals: ArrayLike) -> tuple[Result, Callable[..
     >>> vjp_fn(np.array([1.0, 10.0]))
     (array([ 2., 60.]),)
     """
-    leaves = [Tensor._leaf(_as_input(p, f"primals[{i}]")) for i, p in enumerate(primals)]
-    out = _traced_output(f(*leaves), Tensor, "vjp")
+    _require_callable(f, "vjp")
+    names = [f"primals[{i}]" for i in range(len(primals))]
+    inputs = _Inputs(primals, names, lambda value, _: Tensor._leaf(value))
+    out = _traced_output(f(*inputs.trees), Tensor, "vjp")
 
-    def vjp_fn(cotangent: ArrayLike) -> tuple[Result, ...]:
+    def vjp_fn(cotangent: ArrayLike) -> tuple[Any, ...]:
         out.backward(seed=cotangent, retain_graph=True)
-        return _gradients(leaves)
+        return inputs.rebuild(_gradients(inputs.flat))
 
     return _as_result(out.value), vjp_fn
 
@@ -271,21 +416,40 @@ def jvp(
     >>> jvp(lambda x, y: x * y, (2.0, 3.0), (1.0, 0.0))  # ∂(xy)/∂x = y
     (6.0, 3.0)
     """
+    _require_callable(f, "jvp")
+    for name, sequence in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(sequence, list | tuple):
+            raise TypeError(
+                f"jvp: {name} must be a tuple with one entry per argument of f, got "
+                f"{type(sequence).__name__} {sequence!r:.60}; for one argument write ({name[:-1]},)"
+            )
     if len(primals) != len(tangents):
         raise ValueError(
             f"jvp needs one tangent per primal, got {len(primals)} primals and "
             f"{len(tangents)} tangents"
         )
-    duals = []
+    directions: list[Array] = []
     for i, (primal, tangent) in enumerate(zip(primals, tangents, strict=True)):
-        value = _as_input(primal, f"primals[{i}]")
-        direction = as_float_array(tangent, f"tangents[{i}]")
-        if direction.shape != value.shape:
+        primal_leaves, primal_def, _ = _leaves_of(primal, f"primals[{i}]")
+        tangent_leaves, tangent_def, paths = _leaves_of(tangent, f"tangents[{i}]")
+        if tangent_def != primal_def:
             raise ValueError(
-                f"tangents[{i}] must have the shape of primals[{i}], {value.shape}, "
-                f"got {direction.shape}"
+                f"tangents[{i}] must have the structure of primals[{i}], "
+                f"{primal_def or 'one array'}, got {tangent_def or 'one array'}"
             )
-        duals.append(Dual(value, direction))
+        for value, direction, path in zip(primal_leaves, tangent_leaves, paths, strict=True):
+            direction = _rules.as_real_array(direction, path)
+            shape = _as_input(value, path.replace("tangents", "primals", 1)).shape
+            if direction.shape != shape:
+                raise ValueError(
+                    f"{path} must have the shape of {path.replace('tangents', 'primals', 1)}, "
+                    f"{shape}, got {direction.shape}"
+                )
+            directions.append(direction)
+    names = [f"primals[{i}]" for i in range(len(primals))]
+    counter = iter(directions)
+    inputs = _Inputs(primals, names, lambda value, _: Dual(value, next(counter)))
+    duals = inputs.trees
     out = _traced_output(f(*duals), Dual, "jvp")
     return _as_result(out.value), _as_result(np.array(out.tangent))
 
@@ -298,12 +462,13 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     f : callable
         Numpy code returning an array.
     argnums : int, default 0
-        The positional argument to differentiate with respect to.
+        The positional argument to differentiate with respect to (an array or a tree).
 
     Returns
     -------
     callable
-        ``jacrev(f)(*args, **kwargs)``: an array of shape ``f(x).shape + x.shape``.
+        ``jacrev(f)(*args, **kwargs)``: an array of shape ``f(x).shape + x.shape``; for a
+        tree ``x``, a tree of such arrays, one per leaf.
 
     Raises
     ------
@@ -322,19 +487,28 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
            [2., 0.]])
     """
 
+    _require_callable(f, "jacrev")
+    _check_argnums(argnums, "jacrev", single=True)
+
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
         numbers = _argnums(argnums, len(args))
-        out, (leaf,) = _trace_call(f, args, kwargs, numbers)
+        out, inputs = _trace_call(f, args, kwargs, numbers)
         out = _traced_output(out, Tensor, "jacrev")
-        rows = []
+        leaves = inputs.flat
+        rows: list[list[Result]] = [[] for _ in leaves]
         for i in range(out.size):
             seed = np.zeros(out.size)
             seed[i] = 1.0
             out.backward(seed.reshape(out.shape), retain_graph=i < out.size - 1)
-            (row,) = _gradients([leaf])
-            rows.append(row)
-        return _as_result(np.array(rows).reshape(out.shape + leaf.shape))
+            for leaf_rows, row in zip(rows, _gradients(leaves), strict=True):
+                leaf_rows.append(row)
+        jacobians = [
+            _as_result(np.array(leaf_rows).reshape(out.shape + leaf.shape))
+            for leaf_rows, leaf in zip(rows, leaves, strict=True)
+        ]
+        jacobian_tree: Result = inputs.rebuild(jacobians)[0]
+        return jacobian_tree
 
     return jacobian_f
 
@@ -347,12 +521,13 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     f : callable
         Numpy code returning an array.
     argnums : int, default 0
-        The positional argument to differentiate with respect to.
+        The positional argument to differentiate with respect to (an array or a tree).
 
     Returns
     -------
     callable
-        ``jacfwd(f)(*args, **kwargs)``: an array of shape ``f(x).shape + x.shape``.
+        ``jacfwd(f)(*args, **kwargs)``: an array of shape ``f(x).shape + x.shape``; for a
+        tree ``x``, a tree of such arrays, one per leaf.
 
     Raises
     ------
@@ -370,20 +545,40 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     array([1., 0.])
     """
 
+    _require_callable(f, "jacfwd")
+    _check_argnums(argnums, "jacfwd", single=True)
+
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
         (number,) = _argnums(argnums, len(args))
-        x = _as_input(args[number], f"argument {number} of f")
+        name = f"argument {number} of f"
+        inputs = _Inputs([args[number]], [name], lambda value, _: Dual(value))
+        points = [leaf.value for leaf in inputs.flat]
+        (treedef,) = inputs.treedefs
         call_args = list(args)
-        columns = []
-        out_shape: tuple[int, ...] = ()
-        for j in range(x.size):
-            direction = np.zeros(x.size)
-            direction[j] = 1.0
-            call_args[number] = Dual(x, direction.reshape(x.shape))
-            out = _traced_output(f(*call_args, **kwargs), Dual, "jacfwd")
-            columns.append(out.tangent)
-            out_shape = out.shape
-        return _as_result(np.stack(columns, axis=-1).reshape(out_shape + x.shape))
+
+        def tree_of(duals: list[Dual]) -> Any:
+            return duals[0] if treedef is None else _tree.unflatten(treedef, duals)
+
+        jacobians = []
+        for k, x in enumerate(points):
+            # One pass per entry of leaf k: its tangent is that unit vector, the others 0.
+            columns = []
+            out_shape: tuple[int, ...] = ()
+            for j in range(x.size):
+                direction = np.zeros(x.size)
+                direction[j] = 1.0
+                duals = [
+                    Dual._pair(point, direction.reshape(x.shape) if i == k else np.zeros(()))
+                    for i, point in enumerate(points)
+                ]
+                call_args[number] = tree_of(duals)
+                out = _traced_output(f(*call_args, **kwargs), Dual, "jacfwd")
+                columns.append(out.tangent)
+                out_shape = out.shape
+            jacobian = np.stack(columns, axis=-1) if columns else np.zeros((0,))
+            jacobians.append(_as_result(jacobian.reshape(out_shape + x.shape)))
+        jacobian_tree: Result = inputs.rebuild(jacobians)[0]
+        return jacobian_tree
 
     return jacobian_f
