@@ -181,20 +181,26 @@ class TestFunction:
         return hessian
 
     def _warn_overflow(self, point: Array, result: Any, what: str) -> None:
-        """Warn, naming the point, when a finite ``point`` gives a value beyond the floats."""
+        """Warn, naming the point, when a finite ``point`` gives a value beyond the floats.
+
+        The caller's ``np.errstate(over=...)`` decides, as for numpy's own warning: an
+        optimizer that expects overflow on the way to divergence silences it this way.
+        """
+        mode = np.geterr()["over"]
         bad = ~np.isfinite(result)
-        if not bad.any():
+        if mode == "ignore" or not bad.any():
             return
         # Reduce over the leading axes a gradient or Hessian adds in front of the points' axes.
         at_points = bad.reshape(-1, *point.shape[1:]).any(axis=0)
         first = np.moveaxis(point, 0, -1)[np.unravel_index(np.argmax(at_points), at_points.shape)]
-        warnings.warn(
+        message = (
             f"the {what} of {self.name} overflows the largest float (about 1.8e308) at x = "
             f"{first.tolist()!r} and is returned as inf or nan; such points lie far outside "
-            f"its plot window {self.bounds!r}",
-            RuntimeWarning,
-            stacklevel=3,
+            f"its plot window {self.bounds!r}"
         )
+        if mode == "raise":
+            raise FloatingPointError(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def grid(self, n: int = 200) -> tuple[Array, Array, Array]:
         """Return ``X, Y, f(X, Y)`` on an ``n`` by ``n`` grid over :attr:`bounds`, for contours.

@@ -647,6 +647,11 @@ def test_a_test_function_warns_where_its_value_overflows_and_returns_inf() -> No
         assert functions.rosenbrock([1e200, 1.0]) == math.inf
     with pytest.warns(RuntimeWarning, match="gradient of Beale overflows"):
         functions.beale.grad([1e100, 1e100])
+    # Like numpy's own warning, it follows np.errstate: minimize silences expected overflow.
+    with np.errstate(over="ignore"):
+        assert functions.rosenbrock([1e200, 1.0]) == math.inf
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="Rosenbrock"):
+        functions.rosenbrock([1e200, 1.0])
 
 
 def test_secant_animation_from_the_right_end_steps_to_the_left() -> None:
