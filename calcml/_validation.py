@@ -18,6 +18,10 @@ from numpy.typing import ArrayLike, NDArray
 #: The most characters of a received value quoted in a message.
 _MAX_SHOWN = 60
 
+#: The most points per side of a grid of a function of two variables (for contours, surfaces,
+#: decision boundaries): 2000 x 2000 points take 64 MB per array.
+MAX_GRID = 2000
+
 
 def shown(value: Any) -> str:
     """A short description of ``value`` for an error message: its repr, cut, and its type.

@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from calcml._validation import (
+    MAX_GRID,
     as_float_array,
     bounds_2d,
     real_number,
@@ -224,10 +225,6 @@ class TestFunction:
 
     def __repr__(self) -> str:
         return f"<TestFunction {self.name}: {self.formula}>"
-
-
-#: The most points per side of :meth:`TestFunction.grid`: 2000 x 2000 points take 96 MB.
-MAX_GRID = 2000
 
 
 def _stack(components: Components, shape: tuple[int, ...]) -> Array:

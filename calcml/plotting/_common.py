@@ -18,9 +18,9 @@ from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, NDArray
 
 from calcml._validation import (
+    MAX_GRID,
     as_float_array,
     bounds_2d,
-    interval,
     require_callable,
     require_integer,
     shown,
@@ -34,10 +34,6 @@ Interval = tuple[float, float]
 Bounds = tuple[Interval, Interval]
 
 
-__all__ = ["bounds_2d", "interval"]  # checked ranges, from calcml._validation
-
-#: The most points per side of a grid of a two-variable function (4 million points in all).
-MAX_GRID = 2000
 #: The most points on the curve of a one-variable function.
 MAX_CURVE = 1_000_000
 

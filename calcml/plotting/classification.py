@@ -15,10 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap, to_rgb
 from numpy.typing import ArrayLike
 
-from calcml._validation import shown
+from calcml._validation import bounds_2d, shown
 from calcml.plotting._common import (
     Array,
-    bounds_2d,
     box_around,
     float_array_allowing_nan,
     frame_plane,

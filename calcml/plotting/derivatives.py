@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 
 from calcml._validation import (
     as_float_array,
+    interval,
     real_number,
     require_callable,
     require_integer,
@@ -24,7 +25,6 @@ from calcml.plotting._common import (
     Function,
     Interval,
     evaluate,
-    interval,
     new_axes,
     require_inside,
 )

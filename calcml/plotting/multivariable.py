@@ -16,13 +16,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from numpy.typing import ArrayLike
 
-from calcml._validation import require_bool, require_callable, require_integer, require_string
-from calcml.plotting._common import (
+from calcml._validation import (
     MAX_GRID,
+    bounds_2d,
+    require_bool,
+    require_callable,
+    require_integer,
+    require_string,
+)
+from calcml.plotting._common import (
     Array,
     Bounds,
     Function,
-    bounds_2d,
     draw_level_sets,
     evaluate,
     grid,
