@@ -17,7 +17,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array
+from calcml._validation import (
+    as_float_array,
+    real_number,
+    require_integer,
+    require_seed,
+)
 
 __all__ = [
     "load_digits",
@@ -31,17 +36,26 @@ __all__ = [
 Array = NDArray[np.float64]
 
 
+#: The most points a generator draws: ten million two-dimensional points take 160 MB.
+MAX_POINTS = 10_000_000
+
+
 def _require_size(n: int, name: str, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
-    return int(n)
+    return require_integer(
+        n,
+        name,
+        minimum=minimum,
+        maximum=MAX_POINTS,
+        advice="a toy data set needs a few hundred points; train on a real data set beyond that",
+    )
 
 
 def _require_noise(noise: float) -> float:
-    level = float(noise)
-    if not np.isfinite(level) or level < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return level
+    return real_number(noise, "noise", low=0.0)
+
+
+def _generator(seed: int) -> np.random.Generator:
+    return np.random.default_rng(require_seed(seed))
 
 
 def _shuffled(rng: np.random.Generator, X: Array, y: Array) -> tuple[Array, Array]:
@@ -69,7 +83,7 @@ def make_line(
     noise : float, default 0.5
         Standard deviation of the Gaussian noise added to ``y``.
     seed : int, default 0
-        Seed of the random generator.
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
 
     Returns
     -------
@@ -80,8 +94,12 @@ def make_line(
 
     Raises
     ------
+    TypeError
+        If ``n`` or ``seed`` is not an integer, or ``slope``, ``intercept`` or ``noise`` is
+        not a real number.
     ValueError
-        If ``n`` is not a positive integer or ``noise`` is negative.
+        If ``n`` is not positive, ``noise`` is negative, ``seed`` is negative, or a number is
+        not finite or so large that ``y`` overflows.
 
     Notes
     -----
@@ -94,9 +112,17 @@ def make_line(
     True
     """
     size = _require_size(n, "n")
-    rng = np.random.default_rng(seed)
+    line = real_number(slope, "slope"), real_number(intercept, "intercept")
+    level = _require_noise(noise)
+    rng = _generator(seed)
     x = rng.uniform(-3.0, 3.0, size)
-    y = float(slope) * x + float(intercept) + _require_noise(noise) * rng.standard_normal(size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = line[0] * x + line[1] + level * rng.standard_normal(size)
+    if not np.isfinite(y).all():
+        raise ValueError(
+            f"slope = {slope!r}, intercept = {intercept!r} and noise = {noise!r} make y overflow "
+            "the largest float; choose numbers below about 1e300"
+        )
     return x[:, np.newaxis], y
 
 
@@ -110,7 +136,7 @@ def make_moons(n: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[Arra
     noise : float, default 0.1
         Standard deviation of the Gaussian noise added to both coordinates.
     seed : int, default 0
-        Seed of the random generator.
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
 
     Returns
     -------
@@ -121,8 +147,10 @@ def make_moons(n: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[Arra
 
     Raises
     ------
+    TypeError
+        If ``n`` or ``seed`` is not an integer or ``noise`` not a real number.
     ValueError
-        If ``n < 2`` or ``noise`` is negative.
+        If ``n < 2``, or ``noise`` or ``seed`` is negative.
 
     Notes
     -----
@@ -137,7 +165,8 @@ def make_moons(n: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[Arra
     True
     """
     size = _require_size(n, "n", minimum=2)
-    rng = np.random.default_rng(seed)
+    level = _require_noise(noise)
+    rng = _generator(seed)
     n_upper = size // 2
     upper = np.linspace(0, np.pi, n_upper)
     lower = np.linspace(0, np.pi, size - n_upper)
@@ -148,7 +177,7 @@ def make_moons(n: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[Arra
         ]
     )
     y = np.repeat([0.0, 1.0], [n_upper, size - n_upper])
-    X += _require_noise(noise) * rng.standard_normal(X.shape)
+    X += level * rng.standard_normal(X.shape)
     return _shuffled(rng, X, y)
 
 
@@ -166,7 +195,7 @@ def make_circles(
     factor : float, default 0.5
         Radius of the inner circle, in (0, 1).
     seed : int, default 0
-        Seed of the random generator.
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
 
     Returns
     -------
@@ -177,8 +206,10 @@ def make_circles(
 
     Raises
     ------
+    TypeError
+        If ``n`` or ``seed`` is not an integer, or ``noise`` or ``factor`` not a real number.
     ValueError
-        If ``n < 2``, ``noise`` is negative or ``factor`` is outside (0, 1).
+        If ``n < 2``, ``noise`` or ``seed`` is negative or ``factor`` is outside (0, 1).
 
     Examples
     --------
@@ -187,9 +218,9 @@ def make_circles(
     [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
     """
     size = _require_size(n, "n", minimum=2)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
-    rng = np.random.default_rng(seed)
+    radius = real_number(factor, "factor", low=0.0, high=1.0, inclusive=(False, False))
+    level = _require_noise(noise)
+    rng = _generator(seed)
     n_outer = size // 2
     # endpoint=False: 0 and 2 pi are the same point, which would be drawn twice.
     outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
@@ -197,11 +228,11 @@ def make_circles(
     X = np.concatenate(
         [
             np.column_stack([np.cos(outer), np.sin(outer)]),
-            factor * np.column_stack([np.cos(inner), np.sin(inner)]),
+            radius * np.column_stack([np.cos(inner), np.sin(inner)]),
         ]
     )
     y = np.repeat([0.0, 1.0], [n_outer, size - n_outer])
-    X += _require_noise(noise) * rng.standard_normal(X.shape)
+    X += level * rng.standard_normal(X.shape)
     return _shuffled(rng, X, y)
 
 
@@ -219,7 +250,7 @@ def make_spirals(
     noise : float, default 0.2
         Standard deviation, in radians, of the noise added to each point's angle.
     seed : int, default 0
-        Seed of the random generator.
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
 
     Returns
     -------
@@ -230,8 +261,10 @@ def make_spirals(
 
     Raises
     ------
+    TypeError
+        If ``n``, ``n_classes`` or ``seed`` is not an integer or ``noise`` not a real number.
     ValueError
-        If ``n < n_classes``, ``n_classes < 2`` or ``noise`` is negative.
+        If ``n < n_classes``, ``n_classes < 2``, or ``noise`` or ``seed`` is negative.
 
     Notes
     -----
@@ -246,13 +279,14 @@ def make_spirals(
     """
     classes = _require_size(n_classes, "n_classes", minimum=2)
     size = _require_size(n, "n", minimum=classes)
-    rng = np.random.default_rng(seed)
+    level = _require_noise(noise)
+    rng = _generator(seed)
     y = np.arange(size) % classes
     # Position along the arm, 0 at the centre and 1 at the tip, evenly spaced within a class.
     rank = np.arange(size) // classes
     counts = np.bincount(y, minlength=classes)
     radius = rank / np.maximum(counts[y] - 1, 1)
-    angle = 4.0 * (y + radius) + _require_noise(noise) * rng.standard_normal(size)
+    angle = 4.0 * (y + radius) + level * rng.standard_normal(size)
     X = radius[:, np.newaxis] * np.column_stack([np.sin(angle), np.cos(angle)])
     return _shuffled(rng, X, y.astype(np.float64))
 
@@ -310,7 +344,7 @@ def train_test_split(
     test_fraction : float, default 0.25
         Share of the rows held out, in (0, 1); rounded so both sets are non-empty.
     seed : int, default 0
-        Seed of the random generator.
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
 
     Returns
     -------
@@ -319,9 +353,12 @@ def train_test_split(
 
     Raises
     ------
+    TypeError
+        If ``X`` or ``y`` does not hold real numbers, ``test_fraction`` is not a real number or
+        ``seed`` not an integer.
     ValueError
-        If ``X`` and ``y`` disagree on the number of rows, there are fewer than 2 rows, or
-        ``test_fraction`` is outside (0, 1).
+        If ``X`` and ``y`` disagree on the number of rows, there are fewer than 2 rows, a value
+        is not finite, ``test_fraction`` is outside (0, 1) or ``seed`` is negative.
 
     Examples
     --------
@@ -336,11 +373,18 @@ def train_test_split(
         raise ValueError(
             f"X must have one row per entry of the 1-D y, got shapes {features.shape} and "
             f"{targets.shape}"
+            + ("; flatten y with y.ravel()" if targets.ndim == 2 and 1 in targets.shape else "")
         )
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}")
-    n = _require_size(len(targets), "the number of rows", minimum=2)
-    n_test = min(max(round(test_fraction * n), 1), n - 1)
-    order = np.random.default_rng(seed).permutation(n)
+    fraction = real_number(
+        test_fraction, "test_fraction", low=0.0, high=1.0, inclusive=(False, False)
+    )
+    rng = _generator(seed)
+    n = len(targets)
+    if n < 2:
+        raise ValueError(
+            f"X and y must have at least 2 rows to split into a training and a test set, got {n}"
+        )
+    n_test = min(max(round(fraction * n), 1), n - 1)
+    order = rng.permutation(n)
     test, train = order[:n_test], order[n_test:]
     return features[train], features[test], targets[train], targets[test]

@@ -28,13 +28,22 @@ shape ``(2,)`` for a point or ``(2, ...)`` for many, so a contour plot is one ca
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array, require_positive
+from calcml._validation import (
+    MAX_GRID,
+    as_float_array,
+    bounds_2d,
+    real_number,
+    require_callable,
+    require_integer,
+    require_string,
+)
 from calcml.autodiff.activations import logsumexp, relu, sigmoid, softmax
 
 __all__ = [
@@ -94,10 +103,19 @@ class TestFunction:
     formula : str
         The function in LaTeX, for plot titles and tables.
 
+    Raises
+    ------
+    TypeError
+        If ``name`` or ``formula`` is not a string or a function is not callable.
+    ValueError
+        If ``minima`` is not of shape ``(2,)`` or ``(m, 2)`` or not finite, or ``bounds`` is
+        not two increasing pairs.
+
     Notes
     -----
     Calling with ``x`` of shape ``(2, ...)`` returns shape ``(...)``; ``grad`` returns shape
-    ``(2, ...)`` and ``hessian`` shape ``(2, 2, ...)``.
+    ``(2, ...)`` and ``hessian`` shape ``(2, 2, ...)``. Where a value overflows the largest
+    float (far from the plot window), it is ``inf`` and a ``RuntimeWarning`` names the point.
     """
 
     # Keep pytest from collecting this class as a test suite because of its name.
@@ -114,13 +132,19 @@ class TestFunction:
         bounds: tuple[tuple[float, float], tuple[float, float]],
         formula: str,
     ) -> None:
-        self.name = name
-        self._value = value
-        self._gradient = gradient
-        self._hessian = hessian
-        self.minima = np.atleast_2d(np.asarray(minima, dtype=np.float64)).reshape(-1, 2)
-        self.bounds = bounds
-        self.formula = formula
+        self.name = require_string(name, "name")
+        self._value = require_callable(value, "value", "a function value(x, y)")
+        self._gradient = require_callable(gradient, "gradient", "a function gradient(x, y)")
+        self._hessian = require_callable(hessian, "hessian", "a function hessian(x, y)")
+        points = np.atleast_2d(as_float_array(minima, "minima"))
+        if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] == 0:
+            raise ValueError(
+                f"minima must have shape (2,) for one minimiser or (m, 2) for several, got "
+                f"shape {np.shape(minima)}"
+            )
+        self.minima = points
+        self.bounds = bounds_2d(bounds)
+        self.formula = require_string(formula, "formula")
 
     def _point(self, x: ArrayLike) -> Array:
         point = as_float_array(x, "x")
@@ -134,19 +158,50 @@ class TestFunction:
     def __call__(self, x: ArrayLike) -> Any:
         """Return ``f(x)``: a float for one point, an array of shape ``x.shape[1:]`` for many."""
         point = self._point(x)
-        value = np.broadcast_to(self._value(point[0], point[1]), point.shape[1:])
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = np.broadcast_to(self._value(point[0], point[1]), point.shape[1:])
+        self._warn_overflow(point, value, "value")
         return float(value) if value.ndim == 0 else np.array(value)
 
     def grad(self, x: ArrayLike) -> Array:
         """Return the gradient ``(f_x, f_y)`` stacked on the first axis, shaped like ``x``."""
         point = self._point(x)
-        return _stack(self._gradient(point[0], point[1]), point.shape[1:])
+        with np.errstate(over="ignore", invalid="ignore"):
+            gradient = _stack(self._gradient(point[0], point[1]), point.shape[1:])
+        self._warn_overflow(point, gradient, "gradient")
+        return gradient
 
     def hessian(self, x: ArrayLike) -> Array:
         """Return the Hessian, shape ``(2, 2)`` for one point, ``(2, 2, ...)`` for many."""
         point = self._point(x)
-        f_xx, f_xy, f_yy = self._hessian(point[0], point[1])
-        return _stack([f_xx, f_xy, f_xy, f_yy], point.shape[1:]).reshape(2, 2, *point.shape[1:])
+        with np.errstate(over="ignore", invalid="ignore"):
+            f_xx, f_xy, f_yy = self._hessian(point[0], point[1])
+            entries = _stack([f_xx, f_xy, f_xy, f_yy], point.shape[1:])
+        hessian = entries.reshape(2, 2, *point.shape[1:])
+        self._warn_overflow(point, hessian, "Hessian")
+        return hessian
+
+    def _warn_overflow(self, point: Array, result: Any, what: str) -> None:
+        """Warn, naming the point, when a finite ``point`` gives a value beyond the floats.
+
+        The caller's ``np.errstate(over=...)`` decides, as for numpy's own warning: an
+        optimizer that expects overflow on the way to divergence silences it this way.
+        """
+        mode = np.geterr()["over"]
+        bad = ~np.isfinite(result)
+        if mode == "ignore" or not bad.any():
+            return
+        # Reduce over the leading axes a gradient or Hessian adds in front of the points' axes.
+        at_points = bad.reshape(-1, *point.shape[1:]).any(axis=0)
+        first = np.moveaxis(point, 0, -1)[np.unravel_index(np.argmax(at_points), at_points.shape)]
+        message = (
+            f"the {what} of {self.name} overflows the largest float (about 1.8e308) at x = "
+            f"{first.tolist()!r} and is returned as inf or nan; such points lie far outside "
+            f"its plot window {self.bounds!r}"
+        )
+        if mode == "raise":
+            raise FloatingPointError(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def grid(self, n: int = 200) -> tuple[Array, Array, Array]:
         """Return ``X, Y, f(X, Y)`` on an ``n`` by ``n`` grid over :attr:`bounds`, for contours.
@@ -157,8 +212,15 @@ class TestFunction:
         >>> float(Z[1, 1]) == booth([0.0, 0.0])
         True
         """
+        side = require_integer(
+            n,
+            "n",
+            minimum=2,
+            maximum=MAX_GRID,
+            advice="a contour plot looks smooth from about 100 points per side",
+        )
         (x_min, x_max), (y_min, y_max) = self.bounds
-        X, Y = np.meshgrid(np.linspace(x_min, x_max, n), np.linspace(y_min, y_max, n))
+        X, Y = np.meshgrid(np.linspace(x_min, x_max, side), np.linspace(y_min, y_max, side))
         return X, Y, self(np.stack([X, Y]))
 
     def __repr__(self) -> str:
@@ -364,8 +426,11 @@ def quadratic_bowl(condition_number: float = 10.0, *, angle: float = 0.0) -> Tes
 
     Raises
     ------
+    TypeError
+        If ``condition_number`` or ``angle`` is not a real number.
     ValueError
-        If ``condition_number`` is below 1 or not finite.
+        If ``condition_number`` is below 1, above 1e100 (the values in the plot window would
+        overflow), or either number is not finite.
 
     Notes
     -----
@@ -380,10 +445,9 @@ def quadratic_bowl(condition_number: float = 10.0, *, angle: float = 0.0) -> Tes
     (2.5, array([[1., 0.],
            [0., 4.]]))
     """
-    k = require_positive(condition_number, "condition_number")
-    if k < 1:
-        raise ValueError(f"condition_number must be at least 1, got {condition_number!r}")
-    c, s = math.cos(angle), math.sin(angle)
+    k = real_number(condition_number, "condition_number", low=1.0, high=1e100)
+    theta = real_number(angle, "angle")
+    c, s = math.cos(theta), math.sin(theta)
     a_xx, a_xy, a_yy = c * c + k * s * s, c * s - k * s * c, s * s + k * c * c
     radius = math.sqrt(k)
     return TestFunction(
@@ -478,8 +542,11 @@ def softmax_jacobian(z: ArrayLike) -> Array:
 
 def _logits(z: ArrayLike) -> Array:
     logits = as_float_array(z, "logits")
-    if logits.ndim == 0:
-        raise ValueError("logits must have a last axis of classes, got a scalar")
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(
+            "logits must have a last axis of at least one class score, got "
+            + ("a scalar" if logits.ndim == 0 else f"shape {logits.shape}")
+        )
     return logits
 
 
@@ -492,9 +559,16 @@ def _matched(y: ArrayLike, prediction: ArrayLike, name: str) -> tuple[Array, Arr
     target = as_float_array(y, "y")
     predicted = as_float_array(prediction, name)
     if target.shape != predicted.shape or target.size == 0:
+        # Broadcasting (n,) against (n, 1) would silently average n * n differences.
+        same_size = target.size == predicted.size and target.size > 0
         raise ValueError(
             f"y and {name} must have the same non-empty shape, got {target.shape} and "
             f"{predicted.shape}"
+            + (
+                f"; make them agree, e.g. {name}.reshape(y.shape) or both .ravel()"
+                if same_size
+                else ""
+            )
         )
     return target, predicted
 
@@ -544,9 +618,21 @@ def _require_labels(y: Array, n_classes: int) -> None:
     # Comparisons rather than np.unique: this runs at every step of a training loop.
     valid = (y == np.floor(y)) & (y >= 0) & (y < n_classes)
     if not np.all(valid):
+        found = np.unique(y[~valid])
+        if n_classes == 2 and np.all(np.isin(y, [-1.0, 1.0])):
+            advice = "map labels -1/+1 to 0/1 with (y + 1) / 2"
+        elif n_classes == 2:
+            advice = (
+                "a binary loss needs labels 0 and 1; for more classes use softmax_cross_entropy"
+            )
+        else:
+            advice = (
+                f"logits has {n_classes} columns, one per class; number the classes 0, ..., "
+                f"{n_classes - 1}, e.g. with np.unique(y, return_inverse=True)[1]"
+            )
         raise ValueError(
             f"y must hold class labels 0, ..., {n_classes - 1}, but it holds "
-            f"{y[~valid][:5].tolist()}"
+            f"{found[:5].tolist()}" + (" and more" if found.size > 5 else "") + f"; {advice}"
         )
 
 
@@ -608,11 +694,15 @@ def _one_hot(y: ArrayLike, logits: ArrayLike) -> tuple[Array, Array]:
     scores = _logits(logits)
     if scores.ndim != 2:
         raise ValueError(f"logits must have shape (n, k), got shape {scores.shape}")
+    if scores.shape[0] == 0:
+        raise ValueError("logits must have at least one row (one example), got shape (0, k)")
     labels = as_float_array(y, "y")
     if labels.shape != scores.shape[:1]:
+        one_hot = labels.shape == scores.shape
         raise ValueError(
             f"y must hold one class label per row of logits, shape {scores.shape[:1]}, "
             f"got shape {labels.shape}"
+            + ("; for one-hot rows pass y.argmax(axis=1)" if one_hot else "")
         )
     n_classes = scores.shape[1]
     _require_labels(labels, n_classes)
@@ -665,6 +755,16 @@ def cross_entropy_from_logits(one_hot: Any, logits: Any) -> Any:
     >>> float(cross_entropy_from_logits(np.eye(2), np.zeros((2, 2))))  # log 2
     0.6931471805599453
     """
+    # Only the shapes are checked: the values may be traced, and this runs at every step.
+    shapes = (
+        np.shape(getattr(one_hot, "value", one_hot)),
+        np.shape(getattr(logits, "value", logits)),
+    )
+    if len(shapes[1]) != 2 or shapes[0] != shapes[1] or 0 in shapes[1]:
+        raise ValueError(
+            "one_hot and logits must have the same non-empty shape (n, k), got shapes "
+            f"{shapes[0]} and {shapes[1]}; for integer labels use softmax_cross_entropy"
+        )
     return np.mean(logsumexp(logits, axis=1) - np.sum(one_hot * logits, axis=1))
 
 

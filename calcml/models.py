@@ -26,7 +26,7 @@ from typing import Any, Literal, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array, refuse_none_and_text
+from calcml._validation import as_float_array
 from calcml.autodiff import relu, value_and_grad
 from calcml.functions import (
     binary_cross_entropy,
@@ -45,7 +45,6 @@ Array = NDArray[np.float64]
 
 
 def _features(X: ArrayLike, n_features: int | None = None) -> Array:
-    refuse_none_and_text(X, "X")
     features = as_float_array(X, "X")
     if features.ndim != 2 or features.shape[0] == 0:
         raise ValueError(
@@ -60,7 +59,6 @@ def _features(X: ArrayLike, n_features: int | None = None) -> Array:
 
 
 def _targets(X: Array, y: ArrayLike) -> Array:
-    refuse_none_and_text(y, "y")
     targets = as_float_array(y, "y")
     if targets.shape != (X.shape[0],):
         raise ValueError(

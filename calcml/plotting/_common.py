@@ -17,7 +17,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array
+from calcml._validation import (
+    MAX_GRID,
+    as_float_array,
+    bounds_2d,
+    require_callable,
+    require_integer,
+    shown,
+)
 from calcml.differentiate import derivative
 from calcml.plotting.style import INK
 
@@ -27,25 +34,8 @@ Interval = tuple[float, float]
 Bounds = tuple[Interval, Interval]
 
 
-def interval(value: Sequence[float], name: str) -> Interval:
-    """Return ``value`` as a pair ``(low, high)`` with ``low < high``, or raise naming ``name``."""
-    pair = as_float_array(value, name)
-    if pair.shape != (2,) or not pair[0] < pair[1]:
-        raise ValueError(
-            f"{name} must be a pair (low, high) of finite numbers with low < high, got {value!r}"
-        )
-    return float(pair[0]), float(pair[1])
-
-
-def bounds_2d(value: Sequence[Sequence[float]], name: str = "bounds") -> Bounds:
-    """Return ``value`` as ``((x_low, x_high), (y_low, y_high))``, or raise naming ``name``."""
-    try:
-        first, second = value
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"{name} must be ((x_low, x_high), (y_low, y_high)), got {value!r}"
-        ) from error
-    return interval(first, f"{name}[0]"), interval(second, f"{name}[1]")
+#: The most points on the curve of a one-variable function.
+MAX_CURVE = 1_000_000
 
 
 def require_inside(
@@ -78,11 +68,15 @@ def evaluate(f: Function, x: Array, name: str = "f", *, vector: bool = False) ->
     values have the shape of ``x``.
     """
     expected = x.shape[1:] if x.ndim > 1 and not vector else x.shape
+    require_callable(f, name, "a function of a numpy array x, written with numpy functions")
     try:
         # log(0) or overflow inside f is reported below, with the point and a fix, rather than
         # as a numpy warning from deep inside f.
         with np.errstate(all="ignore"):
-            values = np.asarray(f(x), dtype=np.float64)
+            result = f(x)
+            if result is None:
+                raise TypeError("it returned None; end it with a return statement")
+            values = np.asarray(result, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"{name} must accept a numpy array of points and return an array of values "
@@ -106,16 +100,15 @@ def evaluate(f: Function, x: Array, name: str = "f", *, vector: bool = False) ->
     return values
 
 
-def count(value: int, name: str, *, minimum: int) -> int:
-    """Return ``value`` if it is an integer >= ``minimum``, else raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def grid(bounds: Bounds, resolution: int) -> Array:
+def grid(bounds: Bounds, resolution: int, name: str = "resolution") -> Array:
     """Return the points of a ``resolution`` × ``resolution`` grid, shape ``(2, n, n)``."""
-    n = count(resolution, "resolution", minimum=2)
+    n = require_integer(
+        resolution,
+        name,
+        minimum=2,
+        maximum=MAX_GRID,
+        advice="a plot looks smooth from about 100 points per side",
+    )
     x = np.linspace(*bounds[0], n)
     y = np.linspace(*bounds[1], n)
     return np.stack(np.meshgrid(x, y))
@@ -153,27 +146,54 @@ def draw_level_sets(
     An integer ``levels`` picks evenly spaced values, unless ``f`` rises much more steeply away
     from its minimum than near it (its largest rise on the grid is over 10 times its median
     rise, as in Rosenbrock's valley): then the rises above the minimum are spaced geometrically,
-    so the level sets near the minimum stay visible.
+    so the level sets near the minimum stay visible. A sequence gives the values themselves; at
+    least one of them must be a value ``f`` takes on ``bounds``.
     """
+    explicit = _explicit_levels(levels)
     points = grid(bounds, resolution)
     values = evaluate(f, points)
-    if isinstance(levels, int | np.integer):
-        n = count(levels, "levels", minimum=2)
+    if explicit is None:
+        n = require_integer(levels, "levels", minimum=2, maximum=1000)
         rise = values - values.min()
         if rise.max() > 10 * np.median(rise):
             lowest = max(float(np.quantile(rise, 0.005)), 1e-6 * rise.max())
             chosen = values.min() + np.geomspace(lowest, 0.9 * rise.max(), n)
         else:
             chosen = np.linspace(values.min(), values.max(), n + 2)[1:-1]
+        chosen = np.unique(chosen)
+        if chosen.size < 2:
+            raise ValueError(
+                f"f takes a single value on bounds = {bounds!r}: there are no level sets to "
+                "draw; widen bounds or pass explicit levels"
+            )
     else:
-        chosen = np.unique(as_float_array(levels, "levels"))
-    if chosen.size < 2:
-        raise ValueError(
-            f"f takes a single value on bounds = {bounds!r}: there are no level sets to draw; "
-            "widen bounds or pass explicit levels"
-        )
+        chosen = explicit
+        low, high = float(values.min()), float(values.max())
+        if not np.any((low <= chosen) & (chosen <= high)):
+            raise ValueError(
+                f"none of levels = {chosen.tolist()!r} lies between the smallest ({low:.4g}) and "
+                f"the largest ({high:.4g}) value of f on bounds = {bounds!r}; choose levels in "
+                "that range"
+            )
     ax.contour(points[0], points[1], values, levels=chosen, colors=[INK], linewidths=0.9, alpha=0.8)
     frame_plane(ax, bounds)
+
+
+def _explicit_levels(levels: int | Sequence[float]) -> Array | None:
+    """None for a number of levels; else the given level values, sorted, checked."""
+    if isinstance(levels, int | np.integer) and not isinstance(levels, bool | np.bool_):
+        return None
+    if isinstance(levels, bool | np.bool_ | float | np.floating | str) or levels is None:
+        raise TypeError(
+            f"levels must be a number of level sets (an integer >= 2) or a list of values, "
+            f"got {shown(levels)}"
+        )
+    chosen = as_float_array(levels, "levels")
+    if chosen.ndim != 1 or chosen.size == 0:
+        raise ValueError(
+            f"levels must be a 1-D list of at least one value of f, got shape {chosen.shape}"
+        )
+    return np.unique(chosen)
 
 
 def frame_plane(ax: Axes, bounds: Bounds) -> None:
@@ -188,16 +208,28 @@ def frame_plane(ax: Axes, bounds: Bounds) -> None:
 
 def iterates_2d(value: ArrayLike, name: str) -> Array:
     """An optimizer's iterates as an array of shape ``(n_steps, 2)``, or raise naming ``name``."""
-    try:
-        path = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of points of shape (n_steps, 2)") from error
+    path = float_array_allowing_nan(value, name, "an array of points of shape (n_steps, 2)")
     if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] == 0:
         raise ValueError(
             f"{name} must have shape (n_steps, 2), one row per iterate, got {path.shape}"
         )
     require_converging(path, name, "the optimizer diverged; lower the learning rate or plot")
     return path
+
+
+def float_array_allowing_nan(value: ArrayLike, name: str, expected: str) -> Array:
+    """``value`` as a float array that may hold NaN or inf, which the caller explains itself
+    (a diverged run); None, strings and non-numbers are refused naming ``name``.
+    """
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(f"{name} must be {expected}, got {shown(value)}")
+    try:
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "biuf":
+            raise TypeError(f"values of dtype {raw.dtype}")
+        return raw.astype(np.float64, copy=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be {expected}, got {shown(value)}") from error
 
 
 def require_converging(values: Array, name: str, advice: str) -> None:

@@ -25,13 +25,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
+from calcml._validation import require_callable, require_integer
 from calcml.plotting._common import (
     Function,
-    count,
     draw_level_sets,
     evaluate,
-    interval,
     iterates_2d,
     plot_box,
 )
@@ -41,12 +39,15 @@ from calcml.plotting.derivatives import (
     _draw_curve,
     _draw_tangent,
     _point_and_slope,
+    _range_and_point,
 )
 from calcml.plotting.style import BOOK_RC, INK, PALETTE
 
 #: Size and resolution of every frame; a dozen frames weigh 0.5 to 1 MB.
 FIGSIZE: tuple[float, float] = (5.6, 3.6)
 DPI: int = 100
+#: The most frames of :func:`animate_descent`.
+MAX_FRAMES = 300
 
 # matplotlib's player draws its buttons with Font Awesome icons fetched from a CDN; these
 # characters need no network. U+FE0E asks for the text, not the emoji, form of a symbol.
@@ -99,7 +100,8 @@ def animate_secants(
         The interval of ``x`` to draw.
     steps : 1-D array, optional
         One step ``h`` per frame, non-zero, each keeping ``x0 + h`` inside ``x_range``. By
-        default 10 steps, halving from 90% of the way to the right end of ``x_range``.
+        default 10 steps, halving from 90% of the way to the right end of ``x_range`` (to the
+        left end when ``x0`` is the right end).
     slope : float, optional
         The tangent's slope ``f'(x0)``; by default it is computed by :func:`calcml.derivative`.
     fps : int
@@ -126,11 +128,12 @@ def animate_secants(
     >>> html.count("data:image/svg+xml"), "https://" in html
     (2, False)
     """
-    fps = count(fps, "fps", minimum=1)
-    x_range = interval(x_range, "x_range")
-    x0 = float(as_float_array(x0, "x0"))
+    fps = _frames_per_second(fps)
+    x_range, x0 = _range_and_point(f, x_range, x0)
     if steps is None:
-        steps = 0.9 * (x_range[1] - x0) * 0.5 ** np.arange(10)
+        # Towards the right end, or the left one when x0 sits on the right end.
+        target = x_range[1] if x0 < x_range[1] else x_range[0]
+        steps = 0.9 * (target - x0) * 0.5 ** np.arange(10)
     h = _checked_steps(steps, x0, x_range)
     y0, tangent_slope = _point_and_slope(f, x0, slope)
     slopes = (evaluate(f, x0 + h) - y0) / h
@@ -220,15 +223,19 @@ def animate_descent(
     >>> html.count("data:image/svg+xml"), "https://" in html
     (3, False)
     """
-    fps = count(fps, "fps", minimum=1)
+    fps = _frames_per_second(fps)
+    require_callable(f, "f", "a function of x with shape (2, ...), e.g. lambda x: x[0] ** 2")
     iterates = iterates_2d(path, "path")
     box = plot_box([iterates], bounds, np.empty((0, 2)))
+    most = require_integer(
+        max_frames,
+        "max_frames",
+        minimum=2,
+        maximum=MAX_FRAMES,
+        advice="every frame adds about 50 kB to the page",
+    )
     frames = np.unique(
-        np.linspace(
-            0, len(iterates) - 1, min(len(iterates), count(max_frames, "max_frames", minimum=2))
-        )
-        .round()
-        .astype(int)
+        np.linspace(0, len(iterates) - 1, min(len(iterates), most)).round().astype(int)
     )
     values = evaluate(f, iterates.T)
 
@@ -250,6 +257,12 @@ def animate_descent(
         f"{values[0]:.3g} to {values[-1]:.3g}."
     )
     return _offline_html(fig, draw_frame, [int(k) for k in frames], fps, description)
+
+
+def _frames_per_second(fps: int) -> int:
+    return require_integer(
+        fps, "fps", minimum=1, maximum=60, advice="screens show at most about 60 frames a second"
+    )
 
 
 @contextmanager

@@ -15,11 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap, to_rgb
 from numpy.typing import ArrayLike
 
+from calcml._validation import bounds_2d, shown
 from calcml.plotting._common import (
     Array,
-    bounds_2d,
     box_around,
-    count,
+    float_array_allowing_nan,
     frame_plane,
     grid,
     new_axes,
@@ -126,7 +126,7 @@ def plot_decision_boundary(
         )
     colors = CYCLE[: len(classes)]
 
-    tiles = grid(box, count(resolution, "resolution", minimum=2))
+    tiles = grid(box, resolution)
     on_grid = _probabilities(predict, tiles.reshape(2, -1).T, len(classes))
     at_points = _probabilities(predict, points, len(classes))
     shape = tiles.shape[1:]
@@ -196,25 +196,39 @@ def plot_decision_boundary(
 
 
 def _points(value: ArrayLike) -> Array:
-    try:
-        points = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError("X must be an array of points of shape (n, 2)") from error
+    points = float_array_allowing_nan(value, "X", "an array of points of shape (n, 2)")
     if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] == 0:
         raise ValueError(
             f"X must have shape (n, 2), one point per row, got {points.shape}; "
             "plot_decision_boundary draws classifiers of two features"
         )
     if not np.all(np.isfinite(points)):
-        raise ValueError("X must be finite, but it holds NaN or infinity")
+        row = int(np.argmax(~np.isfinite(points).all(axis=1)))
+        raise ValueError(
+            f"X must be finite, but row {row} is {points[row].tolist()!r}; drop or fill the rows "
+            "with NaN or infinity before plotting"
+        )
     return points
 
 
 def _labels(value: ArrayLike, n: int) -> np.ndarray:
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(f"y must be an array of {n} class labels, got {shown(value)}")
     labels = np.asarray(value)
     if labels.shape != (n,):
         raise ValueError(
             f"y must hold one label per row of X, shape ({n},), got shape {labels.shape}"
+            + ("; flatten it with y.ravel()" if labels.size == n else "")
+        )
+    if labels.dtype.kind not in "biufUS":
+        raise TypeError(
+            f"y must hold numbers or strings as class labels, got values of dtype "
+            f"{labels.dtype} such as {shown(labels[0])}"
+        )
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise ValueError(
+            f"y must hold finite class labels, but it holds {labels[~np.isfinite(labels)][0]!r} "
+            f"at index {int(np.argmax(~np.isfinite(labels)))}; drop those points"
         )
     return labels
 
@@ -261,7 +275,12 @@ def _probabilities(predict: Callable[[Array], Any], points: Array, n_classes: in
             f"expected ({len(points)}, {n_classes}), one column per class of y"
             + (" (or one probability per point, for two classes)" if n_classes == 2 else "")
         )
-    if not np.all(np.isfinite(values)) or np.any(values < 0) or np.any(values > 1):
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"model returned {np.count_nonzero(~np.isfinite(values))} probabilities that are NaN "
+            "or infinite; check the model's parameters (did training diverge?)"
+        )
+    if np.any(values < 0) or np.any(values > 1):
         raise ValueError(
             "model must return probabilities between 0 and 1; got values from "
             f"{np.nanmin(values)!r} to {np.nanmax(values)!r} (pass probabilities, not scores)"

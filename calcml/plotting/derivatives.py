@@ -6,17 +6,25 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import is_color_like
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
+from calcml._validation import (
+    as_float_array,
+    interval,
+    real_number,
+    require_callable,
+    require_integer,
+    require_string,
+    shown,
+)
 from calcml.differentiate import derivative
 from calcml.plotting._common import (
+    MAX_CURVE,
     Array,
     Function,
     Interval,
-    count,
     evaluate,
-    interval,
     new_axes,
     require_inside,
 )
@@ -72,10 +80,11 @@ def plot_tangent(
     Raises
     ------
     ValueError
-        If ``x0`` lies outside ``x_range``, ``x_range`` is not an increasing pair, or ``f`` is not
-        finite on ``x_range``.
+        If ``x0`` lies outside ``x_range``, ``x_range`` is not an increasing pair, ``f`` is not
+        finite on ``x_range``, ``color`` is not a colour or ``resolution`` is below 2.
     TypeError
-        If ``f`` does not accept an array.
+        If ``f`` does not accept an array, ``x0`` or ``slope`` is not a number, or a label is
+        not a string.
 
     Notes
     -----
@@ -92,11 +101,11 @@ def plot_tangent(
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax)
-    x_range = interval(x_range, "x_range")
-    x0 = float(as_float_array(x0, "x0"))
-    require_inside(x0, [x_range], "x0", "x_range")
+    x_range, x0 = _range_and_point(f, x_range, x0)
+    labels = _labels(xlabel, ylabel)
+    _require_color(color)
     y0, slope = _point_and_slope(f, x0, slope)
-    _draw_curve(ax, f, x_range, resolution, xlabel, ylabel, color)
+    _draw_curve(ax, f, x_range, resolution, *labels, color)
     _draw_tangent(
         ax,
         x0,
@@ -174,12 +183,11 @@ def plot_secants(
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax)
-    x_range = interval(x_range, "x_range")
-    x0 = float(as_float_array(x0, "x0"))
-    require_inside(x0, [x_range], "x0", "x_range")
+    x_range, x0 = _range_and_point(f, x_range, x0)
+    labels = _labels(xlabel, ylabel)
     steps_array = _checked_steps(steps, x0, x_range)
     y0, slope = _point_and_slope(f, x0, slope)
-    _draw_curve(ax, f, x_range, resolution, xlabel, ylabel, PALETTE["blue"])
+    _draw_curve(ax, f, x_range, resolution, *labels, PALETTE["blue"])
     ends = x0 + steps_array
     slopes = (evaluate(f, ends) - y0) / steps_array
     x = np.array(x_range)
@@ -205,6 +213,27 @@ def plot_secants(
     return ax
 
 
+def _range_and_point(f: Function, x_range: Sequence[float], x0: float) -> tuple[Interval, float]:
+    """``x_range`` and ``x0`` checked, ``x0`` inside the range; ``f`` must be callable."""
+    require_callable(f, "f", "a function of a numpy array x, e.g. np.sin or lambda x: x**2")
+    checked = interval(x_range, "x_range")
+    point = real_number(x0, "x0")
+    require_inside(point, [checked], "x0", "x_range")
+    return checked, point
+
+
+def _labels(xlabel: str, ylabel: str) -> tuple[str, str]:
+    return require_string(xlabel, "xlabel"), require_string(ylabel, "ylabel")
+
+
+def _require_color(color: str) -> None:
+    if not is_color_like(color):
+        raise ValueError(
+            f"color must be a matplotlib colour such as '#0072B2', 'C0' or 'black', got "
+            f"{shown(color)}; the book's colours are in calcml.plotting.PALETTE"
+        )
+
+
 def _checked_steps(steps: ArrayLike, x0: float, x_range: Interval) -> Array:
     """``steps`` as a 1-D array of non-zero steps ``h`` keeping ``x0 + h`` inside ``x_range``."""
     h = as_float_array(steps, "steps")
@@ -220,7 +249,7 @@ def _point_and_slope(f: Function, x0: float, slope: float | None) -> tuple[float
     y0 = float(evaluate(f, np.array([x0]))[0])
     if slope is None:
         slope = derivative(f, x0)
-    return y0, float(as_float_array(slope, "slope"))
+    return y0, real_number(slope, "slope")
 
 
 def _draw_curve(
@@ -233,7 +262,9 @@ def _draw_curve(
     color: str,
 ) -> None:
     """Draw ``f`` over ``x_range``, with the vertical limits of the curve alone."""
-    x = np.linspace(*x_range, count(resolution, "resolution", minimum=2))
+    x = np.linspace(
+        *x_range, require_integer(resolution, "resolution", minimum=2, maximum=MAX_CURVE)
+    )
     y = evaluate(f, x)
     ax.plot(x, y, color=color, label=ylabel)
     ax.set_xlim(x_range)

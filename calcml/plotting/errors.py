@@ -8,8 +8,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
-from calcml.plotting._common import Array, count, new_axes
+from calcml._validation import as_float_array, integer_sequence, require_string
+from calcml.plotting._common import Array, new_axes
 from calcml.plotting.alt_text import plain, record
 from calcml.plotting.style import INK
 
@@ -51,6 +51,9 @@ def plot_step_error(
     ValueError
         If ``steps`` is not positive and finite, an error is negative or not finite, every
         error is 0, or the shapes differ.
+    TypeError
+        If ``errors`` is not a mapping from names (strings) to arrays, or ``orders`` is not a
+        list of integers.
 
     Notes
     -----
@@ -78,8 +81,11 @@ def plot_step_error(
             "errors must be a non-empty mapping from a formula's name to its errors, "
             f"e.g. {{'central': errors}}, got {type(errors).__name__}"
         )
-    checked = {name: _nonnegative(error, f"errors[{name!r}]") for name, error in errors.items()}
-    powers = [count(order, "each of orders", minimum=1) for order in orders]
+    checked = {
+        require_string(name, "each name in errors"): _nonnegative(error, f"errors[{name!r}]")
+        for name, error in errors.items()
+    }
+    powers = list(integer_sequence(orders, "orders", minimum=1))
     for name, error in checked.items():
         if error.shape != h.shape:
             raise ValueError(

@@ -16,12 +16,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from numpy.typing import ArrayLike
 
+from calcml._validation import (
+    MAX_GRID,
+    bounds_2d,
+    require_bool,
+    require_callable,
+    require_integer,
+    require_string,
+)
 from calcml.plotting._common import (
     Array,
     Bounds,
     Function,
-    bounds_2d,
-    count,
     draw_level_sets,
     evaluate,
     grid,
@@ -92,6 +98,9 @@ def plot_gradient_field(
     ValueError
         If ``point`` lies outside ``bounds``, is a critical point (zero gradient, so no level-set
         tangent), or ``f``/``grad`` return values of the wrong shape or not finite.
+    TypeError
+        If ``f`` or ``grad`` is not a function, ``normalize`` not a bool or ``label`` not a
+        string.
 
     Notes
     -----
@@ -109,8 +118,16 @@ def plot_gradient_field(
     """
     ax = new_axes(ax)
     box = bounds_2d(bounds)
+    require_callable(f, "f", "a function of x with shape (2, ...), e.g. lambda x: x[0] ** 2")
+    if grad is not None:
+        require_callable(grad, "grad", "a function of x returning shape (2, ...), or None")
+    normalize = require_bool(normalize, "normalize")
+    label = require_string(label, "label")
+    arrows = require_integer(
+        arrows, "arrows", minimum=2, maximum=100, advice="more than 100 per side overlap"
+    )
     draw_level_sets(ax, f, box, levels=levels, resolution=resolution)
-    tails = grid(box, count(arrows, "arrows", minimum=2))
+    tails = grid(box, arrows, "arrows")
     vectors = _gradient(f, grad, tails)
     lengths = np.hypot(*vectors)
     if normalize:
@@ -179,6 +196,8 @@ def plot_surface_slices(
     ------
     ValueError
         If ``point`` lies outside ``bounds`` or ``f`` is not finite there.
+    TypeError
+        If ``f`` is not a function, ``panels`` not a bool or ``fig`` not a figure.
 
     Notes
     -----
@@ -196,8 +215,11 @@ def plot_surface_slices(
     >>> plt.close(fig)
     """
     box = bounds_2d(bounds)
+    require_callable(f, "f", "a function of x with shape (2, ...), e.g. lambda x: x[0] ** 2")
     center = point_2d(point, "point")
     require_inside(center, box, "point", "bounds")
+    panels = require_bool(panels, "panels")
+    resolution = require_integer(resolution, "resolution", minimum=2, maximum=MAX_GRID)
     if fig is None:
         fig = plt.figure(figsize=(7.0, 7.0) if panels else (5.6, 4.6))
     elif not isinstance(fig, Figure | SubFigure):

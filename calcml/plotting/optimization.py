@@ -12,12 +12,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array
+from calcml._validation import as_float_array, require_bool, require_callable, require_string
 from calcml.plotting._common import (
     Array,
     Bounds,
     Function,
     draw_level_sets,
+    float_array_allowing_nan,
     iterates_2d,
     new_axes,
     plot_box,
@@ -95,7 +96,11 @@ def plot_trajectories(
             "paths must be a non-empty mapping from an optimizer's name to its iterates, "
             f"e.g. {{'gradient descent': xs}}, got {type(paths).__name__}"
         )
-    checked = {name: iterates_2d(path, f"paths[{name!r}]") for name, path in paths.items()}
+    require_callable(f, "f", "a function of x with shape (2, ...), e.g. lambda x: x[0] ** 2")
+    checked = {
+        require_string(name, "each name in paths"): iterates_2d(path, f"paths[{name!r}]")
+        for name, path in paths.items()
+    }
     stars = np.empty((0, 2)) if minima is None else _minima(minima)
     box = plot_box(list(checked.values()), bounds, stars)
     draw_level_sets(ax, f, box, levels=levels, resolution=resolution)
@@ -166,6 +171,9 @@ def plot_loss_curves(
     ValueError
         If a run is empty or not 1-D, holds NaN or infinity (training diverged), or, with
         ``log``, holds a loss <= 0.
+    TypeError
+        If ``losses`` is not a mapping from names (strings) to arrays, ``log`` is not a bool or
+        a label not a string.
 
     Notes
     -----
@@ -186,7 +194,12 @@ def plot_loss_curves(
             "losses must be a non-empty mapping from a run's name to its losses, "
             f"e.g. {{'SGD': losses}}, got {type(losses).__name__}"
         )
-    checked = {name: _run(values, f"losses[{name!r}]", log=log) for name, values in losses.items()}
+    log = require_bool(log, "log")
+    xlabel, ylabel = require_string(xlabel, "xlabel"), require_string(ylabel, "ylabel")
+    checked = {
+        require_string(name, "each name in losses"): _run(values, f"losses[{name!r}]", log=log)
+        for name, values in losses.items()
+    }
     for name, values in checked.items():
         ax.plot(np.arange(values.size), values, label=name)
     if log:
@@ -209,10 +222,7 @@ def plot_loss_curves(
 
 
 def _run(value: ArrayLike, name: str, *, log: bool) -> Array:
-    try:
-        run = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a 1-D array of losses") from error
+    run = float_array_allowing_nan(value, name, "a 1-D array of losses")
     if run.ndim != 1 or run.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of losses, got shape {run.shape}")
     require_converging(run, name, "training diverged; lower the learning rate or plot")
