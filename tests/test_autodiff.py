@@ -495,11 +495,19 @@ BAD_CALLS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
     "grad of None": (lambda: grad(None), TypeError, "f must be a function"),
     "grad of a string": (lambda: grad("np.sin"), TypeError, "got str"),
     "value_and_grad of None": (lambda: value_and_grad(None), TypeError, "f must be a function"),
-    "grad at None": (lambda: grad(np.sin)(None), TypeError, "argument 0 of f is None"),
+    "grad at None": (
+        lambda: grad(np.sin)(None),
+        TypeError,
+        "argument 0 of f must be a real number or an array of real numbers, got None",
+    ),
     "grad at a string": (lambda: grad(np.sin)("1.0"), TypeError, "argument 0 of f must be"),
     "jvp of None": (lambda: jvp(None, (1.0,), (1.0,)), TypeError, "f must be a function"),
     "jvp with a bare primal": (lambda: jvp(np.sin, 1.0, 1.0), TypeError, "write (primal,)"),
-    "jvp at None": (lambda: jvp(np.sin, (None,), (1.0,)), TypeError, "primals[0] is None"),
+    "jvp at None": (
+        lambda: jvp(np.sin, (None,), (1.0,)),
+        TypeError,
+        "primals[0] must be a real number or an array of real numbers, got None",
+    ),
     "jvp along a string": (lambda: jvp(np.sin, (1.0,), ("a",)), TypeError, "tangents[0]"),
     "jvp wrong tangent shape": (
         lambda: jvp(np.sin, (np.ones(2),), (np.ones(3),)),
@@ -513,9 +521,17 @@ BAD_CALLS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
         ValueError,
         "seed must have the tensor's shape (2,)",
     ),
-    "Tensor of None": (lambda: Tensor(None), TypeError, "value is None"),
+    "Tensor of None": (
+        lambda: Tensor(None),
+        TypeError,
+        "value must be a real number or an array of real numbers, got None",
+    ),
     "Tensor of a string": (lambda: Tensor("x"), TypeError, "value must be"),
-    "Dual of None": (lambda: Dual(None), TypeError, "value is None"),
+    "Dual of None": (
+        lambda: Dual(None),
+        TypeError,
+        "value must be a real number or an array of real numbers, got None",
+    ),
     "Dual with a string tangent": (lambda: Dual(1.0, "x"), TypeError, "tangent must be"),
     "Dual tangent of another shape": (
         lambda: Dual(np.ones(3), np.ones(2)),
@@ -533,7 +549,11 @@ BAD_CALLS: dict[str, tuple[Callable[[], Any], type[Exception], str]] = {
         ValueError,
         "log_softmax: x is empty",
     ),
-    "softmax of None": (lambda: softmax(None), TypeError, "softmax: x is None"),
+    "softmax of None": (
+        lambda: softmax(None),
+        TypeError,
+        "softmax: x must be a real number or an array of real numbers, got None",
+    ),
     "sigmoid of a string": (lambda: sigmoid("a"), TypeError, "sigmoid: x must be"),
 }
 

@@ -116,13 +116,25 @@ def test_logistic_regression_lists_the_labels_it_found_and_what_to_do(
 
 # Bad inputs to fit and predict: (call, error type, words the message must contain).
 BAD_INPUTS: dict[str, tuple[Any, type[Exception], str]] = {
-    "fit X None": (lambda m: m.fit(None, [0.0, 1.0]), TypeError, "X is None"),
-    "fit y None": (lambda m: m.fit(np.zeros((2, 1)), None), TypeError, "y is None"),
+    "fit X None": (
+        lambda m: m.fit(None, [0.0, 1.0]),
+        TypeError,
+        "X must be a real number or an array of real numbers, got None",
+    ),
+    "fit y None": (
+        lambda m: m.fit(np.zeros((2, 1)), None),
+        TypeError,
+        "y must be a real number or an array of real numbers, got None",
+    ),
     "fit X strings": (lambda m: m.fit([["a"], ["b"]], [0.0, 1.0]), TypeError, "X must be"),
     "fit y strings": (lambda m: m.fit(np.zeros((2, 1)), ["a", "b"]), TypeError, "y must be"),
     "fit X empty": (lambda m: m.fit(np.zeros((0, 2)), np.zeros(0)), ValueError, "shape (0, 2)"),
     "fit X one-dimensional": (lambda m: m.fit(np.zeros(3), np.zeros(3)), ValueError, "2-D"),
-    "predict X None": (lambda m: m.predict(None), TypeError, "X is None"),
+    "predict X None": (
+        lambda m: m.predict(None),
+        TypeError,
+        "X must be a real number or an array of real numbers, got None",
+    ),
     "predict X empty": (lambda m: m.predict(np.zeros((0, 1))), ValueError, "shape (0, 1)"),
     "predict X wrong width": (lambda m: m.predict(np.zeros((2, 3))), ValueError, "fitted with 1"),
 }
