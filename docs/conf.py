@@ -29,6 +29,9 @@ release = metadata.version("calcml")
 
 extensions = [
     "myst_nb",
+    # Listed right after myst_nb: its builder-inited handler needs myst-nb's configuration and
+    # must start the chapters' execution before sphinx-gallery runs the examples.
+    "parallel_execution",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
@@ -76,10 +79,25 @@ def _source_hash(package: Path) -> str:
 _CALCML_HASH = _source_hash(ROOT / "calcml")
 _CACHE_ROOT = ROOT / ".cache" / "jupyter-cache"
 _CACHE = _CACHE_ROOT / f"calcml-{_CALCML_HASH}"
-if _CACHE_ROOT.is_dir():
-    for stale in _CACHE_ROOT.iterdir():
-        if stale != _CACHE:
-            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _drop_stale_outputs(app, config):  # type: ignore[no-untyped-def]
+    # At the start of a build, not when this file is imported (a tool that only reads the
+    # configuration must not delete anything): caches of other calcml sources go, and the
+    # gallery's outputs go when calcml changed since they were made.
+    if _CACHE_ROOT.is_dir():
+        for stale in _CACHE_ROOT.iterdir():
+            if stale != _CACHE:
+                shutil.rmtree(stale, ignore_errors=True)
+    if _ONLY:
+        return
+    if _GALLERY.is_dir() and (
+        not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH
+    ):
+        shutil.rmtree(_GALLERY)
+    _GALLERY.mkdir(exist_ok=True)
+    _GALLERY_STAMP.write_text(_CALCML_HASH)
+
 
 # The kernels inherit this process's environment; a headless MPLBACKEND=Agg there would
 # replace the inline backend and silently drop every figure from the pages.
@@ -115,17 +133,12 @@ math_eqref_format = "({number})"
 # --- The examples gallery ------------------------------------------------------------------
 # sphinx-gallery re-runs an example only when the script itself changes; like the chapters'
 # cache, its outputs must also be thrown away when calcml changes.
+# (_drop_stale_outputs, connected in setup(), empties the gallery's folder when it must.)
 _GALLERY = DOCS / "gallery"
 _GALLERY_STAMP = _GALLERY / ".calcml-hash"
-if (
-    not _ONLY
-    and _GALLERY.is_dir()
-    and (not _GALLERY_STAMP.is_file() or _GALLERY_STAMP.read_text() != _CALCML_HASH)
-):
-    shutil.rmtree(_GALLERY)
-if not _ONLY:
-    _GALLERY.mkdir(exist_ok=True)
-    _GALLERY_STAMP.write_text(_CALCML_HASH)
+# Examples and chapters run in parallel, one process per core (CALCML_SERIAL=1 runs them one
+# after another, for the build benchmark's comparison).
+_SERIAL = os.environ.get("CALCML_SERIAL") == "1"
 
 sphinx_gallery_conf = {
     # Relative to this folder: absolute paths would make the build depend on where it runs.
@@ -148,6 +161,7 @@ sphinx_gallery_conf = {
     # A figure's repr (<Legend at 0x7f...>) printed by a script's last expression would put a
     # memory address, different on every run, into the page.
     "capture_repr": (),
+    "parallel": False if _SERIAL else (os.cpu_count() or 1),
 }
 
 # --- Math without a network ----------------------------------------------------------------
@@ -220,6 +234,7 @@ copybutton_prompt_is_regexp = True
 
 
 def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("config-inited", _drop_stale_outputs)
     app.connect("build-finished", _copy_mathjax)
     # Before sphinx.ext.mathjax (priority 500) decides whether the page needs MathJax.
     app.connect("html-page-context", _typeset_search_results, priority=400)
@@ -231,6 +246,9 @@ def setup(app):  # type: ignore[no-untyped-def]
 # both to the real addresses before publishing, or the launch button opens nothing.
 REPOSITORY_URL = "https://github.com/calcml/calculus-for-machine-learning"
 SITE_URL = "https://calcml.github.io/calculus-for-machine-learning/"
+
+if _SERIAL:
+    extensions.remove("parallel_execution")
 
 extensions += [
     "sphinx_sitemap",

@@ -1,0 +1,151 @@
+"""Run the chapters' code on every core before Sphinx reads them.
+
+myst-nb executes a notebook when Sphinx reads its page, one page after another on one core.
+Here, as soon as the builder starts, every chapter whose outputs are not yet in the
+jupyter-cache is executed in a pool of processes, one per core, while sphinx-gallery runs the
+examples (also in parallel, its ``parallel`` option). Before Sphinx reads the first page the
+results are stored in the cache, exactly as myst-nb would have stored them (same reader, same
+execution function, same cache record); myst-nb then finds every page in the cache.
+
+A notebook that fails here is not stored: myst-nb runs it again itself while reading the
+page, and reports the failing cell with its traceback as it always has. Nothing else changes:
+the cache stays the single source of outputs, keyed on the cells (and, through its folder, on
+calcml's sources, see conf.py).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.project import EXCLUDE_PATHS
+from sphinx.util import logging
+from sphinx.util.matching import get_matching_files
+
+logger = logging.getLogger(__name__)
+
+NOTEBOOK_SUFFIXES = (".md", ".ipynb")
+
+
+def _execute(notebook_json: str, cwd: str, timeout: int) -> tuple[str, float, str | None]:
+    """Execute one notebook (in a worker process); return it, its run time and any error."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    notebook = nbformat.reads(notebook_json, as_version=4)
+    result = single_nb_execution(
+        notebook, cwd=cwd, allow_errors=False, timeout=timeout, meta_override=True
+    )
+    error = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
+    return nbformat.writes(notebook), result.time, error
+
+
+class _Pending:
+    """The notebooks being executed for this build, with what is needed to cache them."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.jobs: list[tuple[Path, Any, Any, Future[tuple[str, float, str | None]]]] = []
+        self.started = 0.0
+
+
+_PENDING = _Pending()
+
+
+def _notebooks(app: Sphinx) -> list[Path]:
+    """The book's pages that myst-nb reads as notebooks (by suffix; the reader decides)."""
+    config = app.config
+    excluded = [*config.exclude_patterns, *config.templates_path, *EXCLUDE_PATHS]
+    srcdir = Path(app.srcdir)
+    return [
+        srcdir / name
+        for name in sorted(get_matching_files(srcdir, config.include_patterns, excluded))
+        if name.endswith(NOTEBOOK_SUFFIXES)
+    ]
+
+
+def start(app: Sphinx) -> None:
+    """Find the notebooks missing from the cache and start executing them."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import create_nb_reader
+
+    env: BuildEnvironment = app.env
+    nb_config = env.mystnb_config
+    if nb_config.execution_mode != "cache" or not nb_config.execution_cache_path:
+        return
+    # Created here, once, so that no two processes race to create its database.
+    cache = get_cache(nb_config.execution_cache_path)
+    todo = []
+    for path in _notebooks(app):
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, nb_config, text)
+        if reader is None:
+            continue
+        notebook = reader.read(text)
+        if nb_config.metadata_key in notebook.metadata:
+            continue  # a page with its own execution settings: myst-nb runs it itself
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            todo.append((path, reader, notebook))
+    if not todo:
+        return
+    workers = min(len(todo), os.cpu_count() or 1)
+    logger.info(f"executing {len(todo)} notebooks in {workers} processes")
+    _PENDING.started = time.perf_counter()
+    _PENDING.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    # Longest first (by size of the source, a fair proxy), so no core idles at the end.
+    todo.sort(key=lambda job: -job[0].stat().st_size)
+    for path, reader, notebook in todo:
+        future = _PENDING.pool.submit(
+            _execute, nbformat.writes(notebook), str(path.parent), nb_config.execution_timeout
+        )
+        _PENDING.jobs.append((path, reader, notebook, future))
+
+
+def collect(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Wait for the executions and store each result in the cache, as myst-nb would."""
+    if _PENDING.pool is None:
+        return
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(env.mystnb_config.execution_cache_path)
+    failed = []
+    for path, reader, _notebook, future in _PENDING.jobs:
+        executed_json, seconds, error = future.result()
+        if error is not None:
+            failed.append(path.name)
+            continue
+        record = cache.add_nb_to_project(str(path), read_data=reader.read_fmt)
+        cache.cache_notebook_bundle(
+            CacheBundleIn(
+                nbformat.reads(executed_json, as_version=4),
+                record.uri,
+                data={"execution_seconds": seconds},
+            ),
+            check_validity=False,
+            overwrite=True,
+        )
+    _PENDING.pool.shutdown()
+    elapsed = time.perf_counter() - _PENDING.started
+    logger.info(f"executed {len(_PENDING.jobs)} notebooks in parallel in {elapsed:.1f} s")
+    if failed:
+        # myst-nb runs these again while reading and fails the build with the traceback.
+        logger.info(f"failed in parallel, to be run again by myst-nb: {', '.join(failed)}")
+    _PENDING.pool, _PENDING.jobs = None, []
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # After myst-nb's own builder-inited handlers (same priority, registered earlier: list
+    # this extension after myst_nb) and before sphinx-gallery's, so that the chapters run
+    # while the gallery's examples do.
+    app.connect("builder-inited", start)
+    app.connect("env-before-read-docs", collect, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

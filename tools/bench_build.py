@@ -1,0 +1,127 @@
+"""Time the book's build: clean, no change, one chapter edited; parallel and serial side by side.
+
+    python tools/bench_build.py [--out bench/results/build.md] [--modes parallel serial]
+
+Run it through ``nox -s bench-build``. Each mode builds a fresh copy of the sources (``docs/``,
+``examples/``, ``calcml/``) in a temporary folder, exactly as ``nox -s docs`` does (strict, every
+page re-read, the HTML folder emptied first):
+
+1. clean: no execution cache, no gallery outputs, every chapter and example runs;
+2. no change: the same command again;
+3. one chapter edited: a code cell appended to ``EDITED``; only that chapter may run again.
+
+"serial" is the build before chapters and examples ran in parallel (``CALCML_SERIAL=1``).
+The modes alternate within one run, so both see the same load on the machine; the table
+records the load average too, since the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_reproducible import ROOT, SOURCES, _ignore_generated
+
+EDITED = "derivatives.md"
+EDIT = '\n```{code-cell} ipython3\nprint("an edit made by tools/bench_build.py")\n```\n'
+
+
+def copy_sources(workdir: Path) -> None:
+    """A fresh copy of the book's sources in ``workdir``, without any earlier outputs."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, workdir / name, ignore=_ignore_generated)
+        elif source.is_file():
+            shutil.copy2(source, workdir / name)
+
+
+def build(workdir: Path, serial: bool) -> float:
+    """One build as ``nox -s docs`` makes it; its wall-clock time in seconds."""
+    html = workdir / "docs" / "_build" / "html"
+    shutil.rmtree(html, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(workdir), "CALCML_SERIAL": "1" if serial else "0"}
+    command = ["sphinx-build", "-b", "html", "-W", "--keep-going", "-E", "-q"]
+    command += ["-d", str(workdir / "docs" / "_build" / "doctrees"), "docs", str(html)]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=workdir, env=env, check=True, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def executed_since(workdir: Path, moment: datetime) -> int:
+    """How many notebooks the build stored in the execution cache after ``moment``."""
+    from jupyter_cache import get_cache
+
+    count = 0
+    for folder in (workdir / ".cache" / "jupyter-cache").iterdir():
+        for record in get_cache(folder).list_cache_records():
+            created = record.created
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=UTC)
+            count += created > moment
+    return count
+
+
+def run_mode(scratch: Path, mode: str) -> dict[str, str]:
+    """The three builds of one mode; their times, and what the edit re-executed."""
+    workdir = scratch / mode
+    copy_sources(workdir)
+    serial = mode == "serial"
+    row = {"mode": mode, "load": f"{os.getloadavg()[0]:.1f}"}
+    row["clean"] = f"{build(workdir, serial):.0f}"
+    row["no change"] = f"{build(workdir, serial):.1f}"
+    chapter = workdir / "docs" / EDITED
+    chapter.write_text(chapter.read_text() + EDIT)
+    moment = datetime.now(UTC)
+    row["one chapter edited"] = f"{build(workdir, serial):.1f}"
+    row["notebooks re-run by the edit"] = str(executed_since(workdir, moment))
+    print(row, flush=True)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "build.md")
+    parser.add_argument("--modes", nargs="+", default=["parallel", "serial"])
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="calcml-bench-build-"))
+    try:
+        rows = [run_mode(scratch, mode) for mode in args.modes]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    columns = list(rows[0])
+    table = "\n".join(
+        "| " + " | ".join(row) + " |"
+        for row in [columns, ["---"] * len(columns), *[[r[c] for c in columns] for r in rows]]
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        "# Building the book\n\n"
+        "Seconds of wall-clock time for `nox -s docs`'s build command (strict, every page "
+        "re-read), in a fresh copy of the sources: a clean build (every chapter and example "
+        "runs), the same build again with no change, and a build after appending a code cell "
+        f"to {EDITED}. *serial* runs chapters and examples one after another (as before), "
+        "*parallel* one process per core. *load* is the machine's 1-minute load average when "
+        "the mode started (the machine is shared: compare the modes within one table).\n\n"
+        f"{table}\n\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; command: "
+        "`nox -s bench-build`.\n"
+    )
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
