@@ -32,6 +32,7 @@ CHAPTERS = (
     "matrix-calculus",
     "optimization-practice",
     "capstone",
+    "gradients-of-expectations",
 )
 
 #: Generous against a loaded machine: an example should take a few seconds.
