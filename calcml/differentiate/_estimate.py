@@ -41,9 +41,11 @@ ROUND_OFF_FLOOR = 0.1
 SETTLED = 1e-6
 # A trusted estimate that round-off stops short of SETTLED is still returned within this.
 USABLE = 1e-3
-MAX_LEVELS = 24
-# Changes that grow this many levels in a row (1/h^2 at a pole, 1/h across a jump) diverge.
-DIVERGING = 8
+MAX_LEVELS = 32
+# Changes that grow this many levels in a row, with the step already below |x| (1/h^2 at a
+# pole at x, 1/h across a jump at x), diverge; above |x| growth is the approach to a
+# singularity at 0 (abs at 1e-12 grows for 15 levels, then settles).
+DIVERGING = 12
 
 
 @dataclass(frozen=True)
@@ -97,18 +99,20 @@ def estimate(
     ``with_error`` always estimates the error; ``adapt`` shrinks the step until the estimate
     settles (off for a step the user chose, which is taken as given).
     """
-    if method == "complex":
-        return _complex_step(sample, step)
-    if method == "richardson":
-        return _richardson(sample, order, magnitude, step, adapt=adapt)
-    return _differences(
-        sample,
-        stencil(method, order, accuracy),
-        magnitude,
-        step,
-        with_error=with_error,
-        adapt=adapt,
-    )
+    # NaN and inf from f near a singularity are judged here, not reported by numpy.
+    with np.errstate(all="ignore"):
+        if method == "complex":
+            return _complex_step(sample, step)
+        if method == "richardson":
+            return _richardson(sample, order, magnitude, step, adapt=adapt)
+        return _differences(
+            sample,
+            stencil(method, order, accuracy),
+            magnitude,
+            step,
+            with_error=with_error,
+            adapt=adapt,
+        )
 
 
 def _complex_step(sample: Sampler, step: NDArray[np.float64]) -> LineEstimate:
@@ -133,12 +137,13 @@ def _level(
     sample: Sampler, rule: Stencil, step: NDArray[np.float64], lines: NDArray[np.intp]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """``(difference, round-off, relative spread of f's values)`` at ``step`` on ``lines``."""
-    values = sample(rule.displacements(step), lines)
+    displacements = rule.displacements(step)
+    values = sample(displacements, lines)
     difference = rule.combine(values, step)
-    with np.errstate(all="ignore"):
-        size = np.max(np.abs(values), axis=0)
-        spread = (np.max(values, axis=0) - np.min(values, axis=0)) / (2 * size)
-    return difference, rule.round_off(values, step), np.where(size > 0, spread, 0.0)
+    size = np.max(np.abs(values), axis=0)
+    spread = (np.max(values, axis=0) - np.min(values, axis=0)) / (2 * size)
+    noise = rule.round_off(values, step, sample.rounding(displacements, lines))
+    return difference, noise, np.where(size > 0, spread, 0.0)
 
 
 def _differences(
@@ -165,9 +170,9 @@ def _differences(
     # hidden from the spread by a constant added to f.
     suspicious |= (magnitude > 0) & (SPREAD_FACTOR * magnitude < scale)
     settled = finite & ~suspicious
-    if with_error:
+    check = lines[settled] if adapt else lines
+    if with_error and check.size:
         # The same stencil at twice the step: D(2h) - D(h) ≈ (2^p - 1) e for an error e h^p.
-        check = lines[settled] if adapt else lines
         coarse, _, _ = _level(sample, rule, 2 * first_step[check], check)
         nfev[check] += rule.size
         truncation = np.abs(value[check] - coarse) / (2.0**rule.accuracy - 1)
@@ -191,7 +196,10 @@ def _differences(
         if not active.size:
             break
         smaller = on_float_grid(magnitude[active], step[active] / SHRINK, 2 * rule.reach, 0)
+        # At a step of a few hundred ulp of x the float grid distorts the ratio of the steps,
+        # on which the rate of convergence is judged, and soon x + h rounds to x.
         at_floor = magnitude[active] + rule.nearest * smaller == magnitude[active]
+        at_floor |= np.abs(SHRINK * smaller / step[active] - 1) > 0.05
         failed[active[at_floor]] = True
         active, smaller = active[~at_floor], smaller[~at_floor]
         if not active.size:
@@ -218,10 +226,11 @@ def _differences(
         accurate = bound <= np.maximum(SETTLED * size, AGREEMENT * noise)
         accepted = trusted & _per_line(accurate, np.all)
         best.offer(active[trusted], estimate[trusted], bound[trusted])
-        grew = _per_line(ratio > 1, np.any)
+        below_x = (magnitude[active] == 0) | (smaller < magnitude[active])
+        grew = _per_line(ratio > 1, np.any) & below_x
         growing[active] = np.where(grew, growing[active] + 1, 0)
-        hopeless = now_finite & ~accepted
-        hopeless &= _per_line(noise > ROUND_OFF_FLOOR * np.abs(estimate), np.any)
+        drowned = (noise > ROUND_OFF_FLOOR * np.abs(estimate)) & ~agree
+        hopeless = now_finite & ~accepted & _per_line(drowned, np.any)
         hopeless |= growing[active] >= DIVERGING
         keep = active[now_finite]
         value[keep], round_off[keep] = estimate[now_finite], noise[now_finite]
@@ -289,7 +298,8 @@ def _richardson(
     settled = acceptable(value, error, round_off) if adapt else np.ones(count, dtype=bool)
     evaluations = np.full(count, nfev, dtype=np.int64)
     failed = np.zeros(count, dtype=bool)
-    for _ in range(MAX_LEVELS if adapt else 0):
+    # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
+    for _ in range(MAX_LEVELS // 2 if adapt else 0):
         active = lines[~settled & ~failed]
         if not active.size:
             break
@@ -298,6 +308,7 @@ def _richardson(
             magnitude[active], step[active] / finest, rule.reach, RICHARDSON_LEVELS - 1
         )
         at_floor = magnitude[active] + rule.nearest * smaller / finest == magnitude[active]
+        at_floor |= smaller >= step[active]
         failed[active[at_floor]] = True
         active, smaller = active[~at_floor], smaller[~at_floor]
         if not active.size:
@@ -345,12 +356,14 @@ def _tableau(
     levels = [np.array(rule.offsets) / 2.0**level for level in range(RICHARDSON_LEVELS)]
     # Offsets are exact binary fractions, so shared points (the centre) are found exactly.
     unique, where = np.unique(np.concatenate(levels), return_inverse=True)
-    values = sample(unique[:, np.newaxis] * step[np.newaxis], lines)
+    displacements = unique[:, np.newaxis] * step[np.newaxis]
+    values = sample(displacements, lines)
+    rounding = sample.rounding(displacements, lines)
     differences, round_offs = [], []
     for level, indices in enumerate(where.reshape(RICHARDSON_LEVELS, -1)):
         level_step = step / 2.0**level
         differences.append(rule.combine(values[indices], level_step))
-        round_offs.append(rule.round_off(values[indices], level_step))
+        round_offs.append(rule.round_off(values[indices], level_step, rounding[indices]))
     column, round_off = np.stack(differences), np.stack(round_offs)
     candidates, errors, noises = [], [], []
     with np.errstate(all="ignore"):

@@ -11,14 +11,17 @@ from numpy.typing import NDArray
 
 
 class Sampler(Protocol):
-    """``f`` along ``L`` lines through the point(s) of differentiation.
+    """``f`` along ``L`` lines through the point(s) of differentiation."""
 
-    Given displacements ``t`` of shape ``(k, len(lines))`` (complex for the complex step) and
-    the indices of the lines to move along, return ``f`` at the ``k`` points of each line,
-    shape ``(k, len(lines)) + output_shape``.
-    """
+    def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
+        """``f`` at displacements ``t`` (shape ``(k, len(lines))``, complex for the complex
+        step) along ``lines``: shape ``(k, len(lines)) + output_shape``."""
+        ...
 
-    def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]: ...
+    def rounding(self, t: NDArray[np.float64], lines: NDArray[np.intp]) -> NDArray[np.float64]:
+        """How far, in units of ``t``, each point ``x + t v`` was moved by rounding to a float
+        (0 when the step is on the float grid), shape ``t.shape``."""
+        ...
 
 
 def call(f: Callable[[Any], Any], argument: Any, *, complex_step: bool) -> Any:
@@ -71,7 +74,7 @@ def checked_values(
     return array
 
 
-def elementwise(f: Callable[[Any], Any], x: NDArray[np.float64]) -> Sampler:
+class Elementwise:
     """Evaluate an elementwise ``f`` at every probe point of every ``x`` in one call.
 
     Each point of ``x`` is a line. ``f`` always sees an array of shape ``(k,) + x.shape``
@@ -79,19 +82,21 @@ def elementwise(f: Callable[[Any], Any], x: NDArray[np.float64]) -> Sampler:
     argument with another array of ``x``'s shape keeps working. A scalar-only ``f``
     (``math.sin``, an if-statement) is called once per probe point when ``x`` is one number.
     """
-    flat = x.ravel()
 
-    def sample(t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
+    def __init__(self, f: Callable[[Any], Any], x: NDArray[np.float64]) -> None:
+        self.f, self.x, self.flat = f, x, x.ravel()
+
+    def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
         complex_step = np.iscomplexobj(t)
-        displacements = np.zeros((t.shape[0], flat.size), dtype=t.dtype)
+        displacements = np.zeros((t.shape[0], self.flat.size), dtype=t.dtype)
         displacements[:, lines] = t
-        points = (flat[np.newaxis] + displacements).reshape((t.shape[0], *x.shape))
+        points = (self.flat[np.newaxis] + displacements).reshape((t.shape[0], *self.x.shape))
         try:
-            values = call(f, points, complex_step=complex_step)
+            values = call(self.f, points, complex_step=complex_step)
         except (TypeError, ValueError):
-            if x.ndim:
+            if self.x.ndim:
                 raise
-            values = np.array([call(f, p.item(), complex_step=complex_step) for p in points])
+            values = np.array([call(self.f, p.item(), complex_step=complex_step) for p in points])
         checked = checked_values(
             values,
             points.shape,
@@ -99,34 +104,48 @@ def elementwise(f: Callable[[Any], Any], x: NDArray[np.float64]) -> Sampler:
             where=f"for inputs of shape {points.shape}",
             elementwise=True,
         )
-        return checked.reshape(t.shape[0], flat.size)[:, lines]
+        return checked.reshape(t.shape[0], self.flat.size)[:, lines]
 
-    return sample
+    def rounding(self, t: NDArray[np.float64], lines: NDArray[np.intp]) -> NDArray[np.float64]:
+        origin = self.flat[lines][np.newaxis]
+        return np.asarray(np.abs(((origin + t) - origin) - t), dtype=np.float64)
 
 
-def along_lines(
-    f: Callable[[Any], Any],
-    x: NDArray[np.float64],
-    directions: NDArray[np.float64],
-    output_shape: tuple[int, ...],
-) -> Sampler:
+class AlongLines:
     """Evaluate ``f`` (of output shape ``output_shape``) at ``x + t v`` for each line's ``v``.
 
     The loop over points is the method: ``f`` takes one whole point, not a batch of points.
     """
 
-    def sample(t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
+    def __init__(
+        self,
+        f: Callable[[Any], Any],
+        x: NDArray[np.float64],
+        directions: NDArray[np.float64],
+        output_shape: tuple[int, ...],
+    ) -> None:
+        self.f, self.x, self.directions, self.output_shape = f, x, directions, output_shape
+
+    def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
         complex_step = np.iscomplexobj(t)
-        values = np.empty(t.shape + output_shape, dtype=complex if complex_step else float)
+        values = np.empty(t.shape + self.output_shape, dtype=complex if complex_step else float)
         for k, line in np.ndindex(t.shape):
             step = t[k, line]
             values[k, line] = checked_values(
-                call(f, x + step * directions[lines[line]], complex_step=complex_step),
-                output_shape,
+                call(
+                    self.f, self.x + step * self.directions[lines[line]], complex_step=complex_step
+                ),
+                self.output_shape,
                 complex_step=complex_step,
                 where=f"at x + {step} * v",
                 elementwise=False,
             )
         return values
 
-    return sample
+    def rounding(self, t: NDArray[np.float64], lines: NDArray[np.intp]) -> NDArray[np.float64]:
+        v = self.directions[lines][np.newaxis]
+        moved = t.reshape(t.shape + (1,) * self.x.ndim) * v
+        taken = (self.x + moved) - self.x
+        axes = tuple(range(2, taken.ndim))
+        length = np.max(np.abs(v), axis=axes)
+        return np.asarray(np.max(np.abs(taken - moved), axis=axes) / length, dtype=np.float64)

@@ -31,6 +31,8 @@ class DerivativeEstimate:
     nfev : int or ndarray
         Evaluations of ``f`` spent on each point, including those spent on the error estimate
         and on shrinking the step near a singularity (an int for scalar ``x``, else an array).
+        A vectorised ``f`` is called with the whole array at each step size; points already
+        settled sit at ``x`` itself in that call, and are not counted.
     step : float or ndarray
         The step ``h`` that produced ``value`` (for Richardson, the largest step of its tableau).
     method : str
@@ -63,7 +65,7 @@ def _along_points(
     shape = first.shape
     full = np.broadcast_to(point, shape)
     flat = full.ravel()
-    sample = _sample.elementwise(f, full)
+    sample = _sample.Elementwise(f, full)
     result = estimate(
         sample,
         method=method,

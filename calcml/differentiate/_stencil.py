@@ -53,9 +53,30 @@ class Stencil:
         """The derivative from ``values`` (``f`` at the stencil's points along axis 0)."""
         return _weighted(np.array(self.weights), values, step, self.order)
 
-    def round_off(self, values: NDArray[Any], step: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The error of :meth:`combine` if each value of ``f`` is off by one rounding, ``ε |f|``."""
-        return EPS * _weighted(np.abs(self.weights), np.abs(values), step, self.order)
+    def round_off(
+        self,
+        values: NDArray[Any],
+        step: NDArray[np.float64],
+        rounding: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.float64]:
+        """The error of :meth:`combine` if each value of ``f`` is off by one rounding, ``ε |f|``.
+
+        ``rounding`` (shape ``values.shape[:2]``) is how far each point was moved by rounding
+        ``x + c h`` to a float (for ``x`` just below a power of 2 no step avoids it); its
+        effect, about ``|f'|`` times that, is added with ``|f'|`` taken as the slope across
+        the stencil.
+        """
+        noise = EPS * _weighted(np.abs(self.weights), np.abs(values), step, self.order)
+        if rounding is None or not np.any(rounding):
+            return noise
+        span = (max(self.offsets) - min(self.offsets)) * step
+        spread = np.max(values, axis=0) - np.min(values, axis=0)
+        slope = spread / span.reshape(span.shape + (1,) * (spread.ndim - span.ndim))
+        moved = _weighted(np.abs(self.weights), rounding, step, self.order)
+        total: NDArray[np.float64] = (
+            noise + moved.reshape(moved.shape + (1,) * (slope.ndim - moved.ndim)) * slope
+        )
+        return total
 
 
 def _weighted(

@@ -113,7 +113,7 @@ def step_error_sweep(
     scale = max(1.0, abs(point))
     grid = np.logspace(-16, 0, 61) * scale if steps is None else _validate.point(steps, "steps")
     grid = user_step(grid, grid.shape).ravel()
-    sample = _sample.elementwise(f, np.full(grid.shape, point))
+    sample = _sample.Elementwise(f, np.full(grid.shape, point))
     errors: dict[str, NDArray[np.float64]] = {}
     for method, accuracy in zip(chosen, accuracies, strict=True):
         value = estimate(

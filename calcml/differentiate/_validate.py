@@ -26,15 +26,15 @@ def real_array(value: Any, name: str) -> NDArray[np.float64]:
             f"{name} must be a real number or an array of real numbers, got {value!r}"
             + ("; convert the text with float() first" if isinstance(value, str | bytes) else "")
         )
-    if np.iscomplexobj(value):
-        raise TypeError(
-            f"{name} must be real, got the complex value(s) {value!r}; derivative(..., "
-            "method='complex') puts the complex step in itself"
-        )
     try:
         kind = np.asarray(value).dtype.kind
     except ValueError:
         kind = "O"  # a ragged nesting of lists
+    if kind == "c":
+        raise TypeError(
+            f"{name} must be real, got the complex value(s) {value!r}; derivative(..., "
+            "method='complex') puts the complex step in itself"
+        )
     if kind in ("U", "S", "O", "b"):
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, got {value!r}"

@@ -71,7 +71,7 @@ def along(
             )
         first = user_step(given, magnitudes.shape)
     result = estimate(
-        _sample.along_lines(f, point, directions, shape),
+        _sample.AlongLines(f, point, directions, shape),
         method=method,
         order=order,
         accuracy=accuracy,
