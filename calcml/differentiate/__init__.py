@@ -35,7 +35,6 @@ from calcml.differentiate._vector import (
 )
 
 __all__ = [
-    "METHODS",
     "DerivativeEstimate",
     "GradientCheck",
     "Method",

@@ -133,6 +133,29 @@ def _complex_step(sample: Sampler, step: NDArray[np.float64]) -> LineEstimate:
     )
 
 
+def _spread(values: NDArray[Any]) -> NDArray[np.float64]:
+    """How much ``f``'s values (stacked on axis 0) differ, relative to their size."""
+    size = np.max(np.abs(values), axis=0)
+    spread = (np.max(values, axis=0) - np.min(values, axis=0)) / (2 * size)
+    return np.where(size > 0, spread, 0.0)
+
+
+def _needs_checking(
+    value: NDArray[np.float64],
+    spread: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
+    reach: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Lines whose first estimate may have reached a singularity, ``reach`` = ``r h``."""
+    scale = np.maximum(1.0, magnitude)
+    expected = _broadcast(reach / scale, spread)
+    suspicious = ~_per_line(np.isfinite(value), np.all)
+    suspicious |= _per_line(spread > SPREAD_FACTOR * expected, np.any)
+    # So is a point within scale / 16 of 0: a singularity there (log, 1/x, sqrt, x**p) may be
+    # hidden from the spread by a constant added to f.
+    return suspicious | ((magnitude > 0) & (SPREAD_FACTOR * magnitude < scale))
+
+
 def _level(
     sample: Sampler, rule: Stencil, step: NDArray[np.float64], lines: NDArray[np.intp]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -140,10 +163,8 @@ def _level(
     displacements = rule.displacements(step)
     values = sample(displacements, lines)
     difference = rule.combine(values, step)
-    size = np.max(np.abs(values), axis=0)
-    spread = (np.max(values, axis=0) - np.min(values, axis=0)) / (2 * size)
     noise = rule.round_off(values, step, sample.rounding(displacements, lines))
-    return difference, noise, np.where(size > 0, spread, 0.0)
+    return difference, noise, _spread(values)
 
 
 def _differences(
@@ -163,12 +184,7 @@ def _differences(
     step = first_step.copy()
     collapsed = magnitude + rule.nearest * first_step == magnitude
     finite = _per_line(np.isfinite(value), np.all)
-    scale = np.maximum(1.0, magnitude)
-    expected = _broadcast(rule.reach * first_step / scale, spread)
-    suspicious = ~finite | _per_line(spread > SPREAD_FACTOR * expected, np.any)
-    # So is a point within scale / 16 of 0: a singularity there (log, 1/x, sqrt, x**p) may be
-    # hidden from the spread by a constant added to f.
-    suspicious |= (magnitude > 0) & (SPREAD_FACTOR * magnitude < scale)
+    suspicious = _needs_checking(value, spread, magnitude, rule.reach * first_step)
     settled = finite & ~suspicious
     check = lines[settled] if adapt else lines
     if with_error and check.size:
@@ -289,13 +305,19 @@ def _richardson(
     count = first_step.size
     lines = np.arange(count)
     step = first_step.copy()
-    value, error, round_off, nfev = _tableau(sample, rule, step, lines)
+    value, error, round_off, nfev, spread = _tableau(sample, rule, step, lines)
     collapsed = magnitude + rule.nearest * step / 2.0 ** (RICHARDSON_LEVELS - 1) == magnitude
 
     def acceptable(v: NDArray[Any], e: NDArray[Any], r: NDArray[Any]) -> NDArray[np.bool_]:
         return _per_line(e <= np.maximum(SETTLED * np.abs(v), AGREEMENT * r), np.all)
 
-    settled = acceptable(value, error, round_off) if adapt else np.ones(count, dtype=bool)
+    # A tableau whose steps reach a singularity, or span periods of f (sin at 1e5, where the
+    # first step is 1e3), can agree with itself and be wrong: such a first tableau must be
+    # confirmed by the next, 16 times finer, within both their error estimates.
+    suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
+    settled = acceptable(value, error, round_off) & ~suspicious
+    settled = settled if adapt else np.ones(count, dtype=bool)
+    previous, previous_error = value.copy(), error.copy()
     evaluations = np.full(count, nfev, dtype=np.int64)
     failed = np.zeros(count, dtype=bool)
     # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
@@ -313,7 +335,7 @@ def _richardson(
         active, smaller = active[~at_floor], smaller[~at_floor]
         if not active.size:
             break
-        estimate, bound, noise, used = _tableau(sample, rule, smaller, active)
+        estimate, bound, noise, used, _ = _tableau(sample, rule, smaller, active)
         evaluations[active] += used
         step[active] = smaller
         now_finite = _per_line(np.isfinite(estimate), np.all)
@@ -323,7 +345,10 @@ def _richardson(
             bound[now_finite],
             noise[now_finite],
         )
+        consistent = np.abs(estimate - previous[active]) <= bound + previous_error[active]
         accepted = now_finite & acceptable(estimate, bound, noise)
+        accepted &= _per_line(consistent, np.all) | ~suspicious[active]
+        previous[active], previous_error[active] = estimate, bound
         settled[active[accepted]] = True
         hopeless = now_finite & ~accepted
         hopeless &= _per_line(noise > ROUND_OFF_FLOOR * np.abs(estimate), np.any)
@@ -333,12 +358,13 @@ def _richardson(
 
 def _tableau(
     sample: Sampler, rule: Stencil, step: NDArray[np.float64], lines: NDArray[np.intp]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, NDArray[np.float64]]:
     """Central differences at ``h, h/2, h/4, ...`` extrapolated to ``h -> 0``.
 
-    Returns ``(value, error, round_off, evaluations)``. A central difference is an even series
-    in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining ``D(h)`` and ``D(h/2)`` as
-    ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and so on up the Neville tableau: column
+    Returns ``(value, error, round_off, evaluations, spread of f's values)``. A central
+    difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
+    ``D(h)`` and ``D(h/2)`` as ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and so on
+    up the Neville tableau: column
     ``c`` has error ``O(h^(2c+2))``. As in Ridders' method, the entry with the smallest error
     estimate is returned: round-off grows as the step shrinks, so the most extrapolated entry
     is not always the best.
@@ -388,4 +414,5 @@ def _tableau(
         picked: NDArray[np.float64] = np.take_along_axis(np.concatenate(stack), best, axis=0)[0]
         return picked
 
-    return pick(candidates), np.take_along_axis(error, best, axis=0)[0], pick(noises), len(unique)
+    chosen_error = np.take_along_axis(error, best, axis=0)[0]
+    return pick(candidates), chosen_error, pick(noises), len(unique), _spread(values)
