@@ -23,7 +23,7 @@ raise), then the public functions: ``_scalar`` (``derivative``, ``estimate_deriv
 
 from calcml.differentiate._check import GradientCheck, check_gradient
 from calcml.differentiate._scalar import DerivativeEstimate, derivative, estimate_derivative
-from calcml.differentiate._stencil import METHODS, Method
+from calcml.differentiate._stencil import Method
 from calcml.differentiate._step import default_step
 from calcml.differentiate._sweep import StepSweep, step_error_sweep
 from calcml.differentiate._vector import (
