@@ -207,8 +207,9 @@ def main() -> None:
         ". The large ratios are points where some step is exact by symmetry (an odd f at 0, a "
         "quadratic). The default central difference spends more than its 2 evaluations only "
         "where the two values show f varying on a scale 16 times shorter than max(1, |x|), or "
-        "x within 1/16 of 0 (a singularity there would be within reach): then the step "
-        f"shrinks until the estimate settles. Here that happened at {len(checked)} of "
+        "x within 1/16 of 0 (a singularity there would be within reach): then the estimate "
+        "is checked against the same difference at 2h, and the step shrinks until it settles "
+        f"only if they disagree. Here the check ran at {len(checked)} of "
         f"{count} points ({', '.join(checked)}). NaN results are peers stepping outside f's "
         "domain (sqrt, log near 0). Evaluations are counted per point by wrapping f."
     )

@@ -57,26 +57,32 @@ class Stencil:
         self,
         values: NDArray[Any],
         step: NDArray[np.float64],
-        rounding: NDArray[np.float64] | None = None,
+        *,
+        rounding: NDArray[np.float64],
     ) -> NDArray[np.float64]:
         """The error of :meth:`combine` if each value of ``f`` is off by one rounding, ``ε |f|``.
 
         ``rounding`` (shape ``values.shape[:2]``) is how far each point was moved by rounding
         ``x + c h`` to a float (for ``x`` just below a power of 2 no step avoids it); its
         effect, about ``|f'|`` times that, is added with ``|f'|`` taken as the slope across
-        the stencil.
+        the stencil. (``ε |f|`` underestimates the rounding of an ``f`` whose terms cancel, at
+        a zero of ``f``: the estimator therefore checks such points at ``2h`` first, where
+        round-off stays small, before it shrinks the step.)
         """
         noise = EPS * _weighted(np.abs(self.weights), np.abs(values), step, self.order)
-        if rounding is None or not np.any(rounding):
+        if not np.any(rounding):
             return noise
         span = (max(self.offsets) - min(self.offsets)) * step
         spread = np.max(values, axis=0) - np.min(values, axis=0)
-        slope = spread / span.reshape(span.shape + (1,) * (spread.ndim - span.ndim))
+        slope = spread / _along(span, spread)
         moved = _weighted(np.abs(self.weights), rounding, step, self.order)
-        total: NDArray[np.float64] = (
-            noise + moved.reshape(moved.shape + (1,) * (slope.ndim - moved.ndim)) * slope
-        )
+        total: NDArray[np.float64] = noise + _along(moved, slope) * slope
         return total
+
+
+def _along(per_line: NDArray[Any], like: NDArray[Any]) -> NDArray[Any]:
+    """``per_line`` (one value per line) broadcast against ``like`` (lines first)."""
+    return per_line.reshape(per_line.shape + (1,) * (like.ndim - per_line.ndim))
 
 
 def _weighted(
