@@ -6,12 +6,13 @@ Each public function reduces to ``L`` lines, the derivative of ``t -> f(x + t v)
 Choosing the step. The default step assumes ``f`` varies on the scale ``max(1, |x|)``. Near a
 singularity or an edge of ``f``'s domain it varies on the (smaller) distance to it, and a
 difference that reaches across returns a wrong number of any size or sign. So the estimate is
-only returned once it has *settled*: while the step shrinks by 4 at a time, successive
-estimates either agree within their round-off, or their changes shrink at the rate
-``4^-accuracy`` the Taylor series predicts. The cost: :func:`derivative` spends no evaluation
-on this where the two values of a central difference show nothing near (see
-:func:`_needs_checking`), so a smooth function at a well-scaled point still costs 2;
-:func:`estimate_derivative` always checks, at ``2h`` first as the chapter explains.
+only returned once it has *settled*: it agrees to 1e-6 with the same difference at ``2h``,
+or, while the step shrinks by 4 at a time, successive estimates agree within their
+round-off or their changes shrink at the rate ``4^-accuracy`` the Taylor series predicts.
+The cost: :func:`derivative` spends no evaluation on this where the values of the first
+difference show nothing near (see :func:`_needs_checking`), so a smooth function at a
+well-scaled point still costs 2; :func:`estimate_derivative` always checks at ``2h``, as the
+chapter explains.
 """
 
 from __future__ import annotations

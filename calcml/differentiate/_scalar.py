@@ -265,10 +265,12 @@ def derivative(
     ``h = ε^(1/3) max(1, |x|) ≈ 6e-6 max(1, |x|)``: the step where its truncation error
     ``h² |f'''| / 6`` and its round-off ``ε |f| / h`` balance, leaving about 1e-10 relative
     error. Two evaluations per point; see :doc:`/derivatives`. When those two values differ by
-    more than ``1e-4`` of their size, are not finite, or the step reaches within ``1e-3 |x|`` of
-    0, a singularity may be within reach, and the step shrinks by 4 until the estimate
-    settles; if it never does, ``derivative`` raises rather than return a number it cannot
-    vouch for. See :doc:`/api/promises`.
+    16 times more than a function varying on the scale ``max(1, |x|)`` would, are not finite,
+    or ``x`` is within ``max(1, |x|) / 16`` of 0, a singularity may be within reach: the
+    estimate is then checked against the same difference at ``2h`` (2 more evaluations), and
+    if they disagree the step shrinks by 4 until the estimate settles; if it never does,
+    ``derivative`` raises rather than return a number it cannot vouch for. See
+    :doc:`/api/promises`.
 
     A difference quotient returns a number even where ``f`` has no derivative: at a kink the
     average of the two one-sided slopes (0 for ``abs`` at 0, as :mod:`calcml.autodiff`
