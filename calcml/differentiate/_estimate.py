@@ -1,0 +1,443 @@
+"""The one estimator behind every public function: a derivative along lines, with its error.
+
+Each public function reduces to ``L`` lines, the derivative of ``t -> f(x + t v)`` at
+``t = 0`` for ``L`` points or directions, and calls :func:`estimate` once.
+
+Choosing the step. The default step assumes ``f`` varies on the scale ``max(1, |x|)``. Near a
+singularity or an edge of ``f``'s domain it varies on the (smaller) distance to it, and a
+difference that reaches across returns a wrong number of any size or sign. So the estimate is
+only returned once it has *settled*: it agrees to 1e-6 with the same difference at ``2h``,
+or, while the step shrinks by 4 at a time, successive estimates agree within their
+round-off or their changes shrink at the rate ``4^-accuracy`` the Taylor series predicts.
+The cost: :func:`derivative` spends no evaluation on this where the values of the first
+difference show nothing near (see :func:`_needs_checking`), so a smooth function at a
+well-scaled point still costs 2; :func:`estimate_derivative` always checks at ``2h``, as the
+chapter explains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from calcml.differentiate._sample import Sampler
+from calcml.differentiate._stencil import EPS, Method, Stencil, stencil
+from calcml.differentiate._step import RICHARDSON_LEVELS, on_float_grid
+
+# f's values across a stencil of reach r h differ, relative to their size, by about
+# r h |f'/f|; for a function that varies on the scale max(1, |x|) the default step assumes,
+# about r h / max(1, |x|). Near a pole ((x - s)^p at distance d) they differ by about
+# |p| r h / d. A spread this many times the expected one (f varies on a scale 16 times
+# shorter), or a value of f that is not finite, has the estimate checked by shrinking the step.
+SPREAD_FACTOR = 16.0
+SHRINK = 4.0
+# Two estimates agree when they differ by less than this many times their round-off bounds.
+AGREEMENT = 4.0
+# Once round-off exceeds this fraction of the estimate, smaller steps only make it worse.
+ROUND_OFF_FLOOR = 0.1
+# estimate_derivative's check at 2h settles a value whose error is below this (relative).
+SETTLED = 1e-6
+# A trusted estimate that round-off stops short of SETTLED is still returned within this.
+USABLE = 1e-3
+MAX_LEVELS = 32
+# Changes that grow this many levels in a row, with the step already below |x| (1/h^2 at a
+# pole at x, 1/h across a jump at x), diverge; above |x| growth is the approach to a
+# singularity at 0 (abs at 1e-12 grows for 15 levels, then settles).
+DIVERGING = 12
+
+
+@dataclass(frozen=True)
+class LineEstimate:
+    """Derivatives along ``L`` lines; arrays are ``(L,) + f's output shape`` unless noted.
+
+    ``error`` is NaN where no error was estimated (the cheap path of :func:`derivative`); where
+    the estimate never ``settled`` it is the last change between estimates, no bound. ``step``,
+    ``first_step``, ``nfev``, ``settled`` and ``collapsed`` (``x + h`` rounds to ``x``) are
+    ``(L,)``.
+    """
+
+    value: NDArray[np.float64]
+    error: NDArray[np.float64]
+    round_off: NDArray[np.float64]
+    step: NDArray[np.float64]
+    first_step: NDArray[np.float64]
+    nfev: NDArray[np.int64]
+    settled: NDArray[np.bool_]
+    collapsed: NDArray[np.bool_]
+
+    @property
+    def finite(self) -> NDArray[np.bool_]:
+        return _per_line(np.isfinite(self.value), np.all)
+
+
+def _per_line(array: NDArray[Any], reduce: Any) -> NDArray[Any]:
+    """``reduce`` over the output axes: one value per line."""
+    flat = array.reshape(array.shape[0], int(np.prod(array.shape[1:])))
+    return np.asarray(reduce(flat, axis=1)) if flat.shape[1] else np.ones(len(flat), bool)
+
+
+def _broadcast(per_line: NDArray[Any], like: NDArray[Any]) -> NDArray[Any]:
+    return per_line.reshape(per_line.shape + (1,) * (like.ndim - per_line.ndim))
+
+
+def estimate(
+    sample: Sampler,
+    *,
+    method: Method,
+    order: int,
+    accuracy: int,
+    magnitude: NDArray[np.float64],
+    step: NDArray[np.float64],
+    with_error: bool,
+    adapt: bool,
+) -> LineEstimate:
+    """The derivative of order ``order`` along each line, starting from ``step``.
+
+    ``magnitude`` is ``|x|`` along each line (it puts shrunk steps on the float grid).
+    ``with_error`` always estimates the error; ``adapt`` shrinks the step until the estimate
+    settles (off for a step the user chose, which is taken as given).
+    """
+    # NaN and inf from f near a singularity are judged here, not reported by numpy.
+    with np.errstate(all="ignore"):
+        if method == "complex":
+            return _complex_step(sample, step)
+        if method == "richardson":
+            return _richardson(sample, order, magnitude, step, adapt=adapt)
+        return _differences(
+            sample,
+            stencil(method, order, accuracy),
+            magnitude,
+            step,
+            with_error=with_error,
+            adapt=adapt,
+        )
+
+
+def _complex_step(sample: Sampler, step: NDArray[np.float64]) -> LineEstimate:
+    lines = np.arange(step.size)
+    imaginary = np.asarray(sample(1j * step[np.newaxis], lines)[0].imag, dtype=np.float64)
+    value = imaginary / _broadcast(step, imaginary)
+    # Nothing cancels: the error is the rounding of f itself, a few ulp of the result.
+    error = 4 * EPS * np.abs(value)
+    return LineEstimate(
+        value=value,
+        error=error,
+        round_off=error,
+        step=step,
+        first_step=step,
+        nfev=np.ones(step.size, dtype=np.int64),
+        settled=np.ones(step.size, dtype=bool),
+        collapsed=np.zeros(step.size, dtype=bool),
+    )
+
+
+def _spread(values: NDArray[Any]) -> NDArray[np.float64]:
+    """How much ``f``'s values (stacked on axis 0) differ, relative to their size."""
+    size = np.max(np.abs(values), axis=0)
+    spread = (np.max(values, axis=0) - np.min(values, axis=0)) / (2 * size)
+    return np.where(size > 0, spread, 0.0)
+
+
+def _needs_checking(
+    value: NDArray[np.float64],
+    spread: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
+    reach: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Lines whose first estimate may have reached a singularity, ``reach`` = ``r h``."""
+    scale = np.maximum(1.0, magnitude)
+    expected = _broadcast(reach / scale, spread)
+    suspicious = ~_per_line(np.isfinite(value), np.all)
+    suspicious |= _per_line(spread > SPREAD_FACTOR * expected, np.any)
+    # So is a point within scale / 16 of 0: a singularity there (log, 1/x, sqrt, x**p) may be
+    # hidden from the spread by a constant added to f.
+    return suspicious | ((magnitude > 0) & (SPREAD_FACTOR * magnitude < scale))
+
+
+def _level(
+    sample: Sampler,
+    rule: Stencil,
+    step: NDArray[np.float64],
+    lines: NDArray[np.intp],
+    magnitude: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """``(difference, round-off, relative spread of f's values)`` at ``step`` on ``lines``."""
+    displacements = rule.displacements(step)
+    values = sample(displacements, lines)
+    difference = rule.combine(values, step)
+    noise = rule.round_off(
+        values,
+        step,
+        rounding=sample.rounding(displacements, lines),
+    )
+    return difference, noise, _spread(values)
+
+
+def _differences(
+    sample: Sampler,
+    rule: Stencil,
+    magnitude: NDArray[np.float64],
+    first_step: NDArray[np.float64],
+    *,
+    with_error: bool,
+    adapt: bool,
+) -> LineEstimate:
+    count = first_step.size
+    lines = np.arange(count)
+    value, round_off, spread = _level(sample, rule, first_step, lines, magnitude)
+    nfev = np.full(count, rule.size, dtype=np.int64)
+    error = np.full(value.shape, np.nan)
+    step = first_step.copy()
+    collapsed = magnitude + rule.nearest * first_step == magnitude
+    finite = _per_line(np.isfinite(value), np.all)
+    suspicious = _needs_checking(value, spread, magnitude, rule.reach * first_step)
+    settled = finite & ~suspicious
+    # estimate_derivative checks every line at 2h; derivative only the suspicious ones, for
+    # which agreement at 2h to SETTLED is the cheapest proof (and, at a zero of f whose terms
+    # cancel, a safer one than shrinking the step into round-off that ε|f| underestimates).
+    if not adapt:
+        check = lines if with_error else lines[:0]
+    else:
+        check = lines[finite] if with_error else lines[finite & suspicious]
+    if check.size:
+        # The same stencil at twice the step: D(2h) - D(h) ≈ (2^p - 1) e for an error e h^p.
+        coarse, _, _ = _level(sample, rule, 2 * first_step[check], check, magnitude)
+        nfev[check] += rule.size
+        truncation = np.abs(value[check] - coarse) / (2.0**rule.accuracy - 1)
+        error[check] = truncation + round_off[check]
+        accurate = error[check] <= np.maximum(
+            SETTLED * np.abs(value[check]), AGREEMENT * round_off[check]
+        )
+        settled[check] = _per_line(accurate, np.all)
+    if not adapt:
+        settled = finite
+        return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
+    failed = np.zeros(count, dtype=bool)
+    previous, previous_round_off = value.copy(), round_off.copy()
+    previous_change = np.full(value.shape, np.nan)
+    best = _Best(value, error)
+    growing = np.zeros(count, dtype=np.int64)
+    expected_ratio = SHRINK**-rule.accuracy
+    largest_ratio = min(0.5, 4 * expected_ratio)
+    for _ in range(MAX_LEVELS):
+        active = lines[~settled & ~failed]
+        if not active.size:
+            break
+        smaller = on_float_grid(magnitude[active], step[active] / SHRINK, 2 * rule.reach, 0)
+        # At a step of a few hundred ulp of x the float grid distorts the ratio of the steps,
+        # on which the rate of convergence is judged, and soon x + h rounds to x.
+        at_floor = magnitude[active] + rule.nearest * smaller == magnitude[active]
+        at_floor |= np.abs(SHRINK * smaller / step[active] - 1) > 0.05
+        failed[active[at_floor]] = True
+        active, smaller = active[~at_floor], smaller[~at_floor]
+        if not active.size:
+            break
+        estimate, noise, _ = _level(sample, rule, smaller, active, magnitude)
+        nfev[active] += rule.size
+        step[active] = smaller
+        with np.errstate(all="ignore"):
+            change = np.abs(estimate - previous[active])
+            ratio = change / previous_change[active]
+        # Agreement within round-off, or changes shrinking at the Taylor series' rate, whose
+        # geometric tail (ratio r) bounds the remaining truncation error: change r / (1 - r).
+        agree = change <= AGREEMENT * (noise + previous_round_off[active])
+        converging = ratio <= largest_ratio
+        rate = np.clip(np.nan_to_num(ratio, nan=largest_ratio), expected_ratio, largest_ratio)
+        bound = np.where(agree, change, 2 * change * rate / (1 - rate)) + noise
+        now_finite = _per_line(np.isfinite(estimate), np.all)
+        both_finite = now_finite & _per_line(np.isfinite(previous[active]), np.all)
+        trusted = both_finite & _per_line(agree | converging, np.all)
+        # Accuracy is relative to the largest trusted estimate, so that estimates converging
+        # to a derivative of 0 (x**3 at 0) settle too.
+        best.see(active[trusted], estimate[trusted])
+        size = best.size[active]
+        accurate = bound <= np.maximum(SETTLED * size, AGREEMENT * noise)
+        accepted = trusted & _per_line(accurate, np.all)
+        best.offer(active[trusted], estimate[trusted], bound[trusted])
+        below_x = (magnitude[active] == 0) | (smaller < magnitude[active])
+        grew = _per_line(ratio > 1, np.any) & below_x
+        growing[active] = np.where(grew, growing[active] + 1, 0)
+        drowned = (noise > ROUND_OFF_FLOOR * np.abs(estimate)) & ~agree
+        hopeless = now_finite & ~accepted & _per_line(drowned, np.any)
+        hopeless |= growing[active] >= DIVERGING
+        keep = active[now_finite]
+        value[keep], round_off[keep] = estimate[now_finite], noise[now_finite]
+        error[active[accepted]] = bound[accepted]
+        settled[active[accepted]] = True
+        failed[active[hopeless]] = True
+        previous[active], previous_round_off[active] = estimate, noise
+        previous_change[active] = np.where(_broadcast(both_finite, change), change, np.nan)
+    # An estimate that never settled has no error bound; the last change is kept for the message.
+    error[~settled] = np.where(np.isnan(previous_change), np.inf, previous_change)[~settled]
+    best.settle(value, error, settled)
+    return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
+
+
+class _Best:
+    """The most accurate trusted estimate of each line so far, for when the step runs into
+    round-off before the estimate reaches :data:`SETTLED` accuracy."""
+
+    def __init__(self, value: NDArray[np.float64], error: NDArray[np.float64]) -> None:
+        self.value = np.full_like(value, np.nan)
+        self.error = np.full_like(error, np.inf)
+        self.size = np.zeros_like(value)
+
+    def see(self, lines: NDArray[np.intp], value: NDArray[np.float64]) -> None:
+        """Remember the size of trusted estimates, the scale their accuracy is judged on."""
+        self.size[lines] = np.maximum(self.size[lines], np.abs(value))
+
+    def offer(
+        self, lines: NDArray[np.intp], value: NDArray[np.float64], error: NDArray[np.float64]
+    ) -> None:
+        better = _per_line(error, np.max) < _per_line(self.error[lines], np.max)
+        self.value[lines[better]], self.error[lines[better]] = value[better], error[better]
+
+    def settle(
+        self,
+        value: NDArray[np.float64],
+        error: NDArray[np.float64],
+        settled: NDArray[np.bool_],
+    ) -> None:
+        """Settle, in place, the lines whose best trusted estimate is :data:`USABLE`."""
+        usable = ~settled & _per_line(self.error <= USABLE * self.size, np.all)
+        value[usable], error[usable] = self.value[usable], self.error[usable]
+        settled[usable] = True
+
+
+def _richardson(
+    sample: Sampler,
+    order: int,
+    magnitude: NDArray[np.float64],
+    first_step: NDArray[np.float64],
+    *,
+    adapt: bool,
+) -> LineEstimate:
+    """Richardson tableaux, restarted at the finest step of the last until one settles."""
+    rule = stencil("central", order, 2)
+    count = first_step.size
+    lines = np.arange(count)
+    step = first_step.copy()
+    value, error, round_off, nfev, spread = _tableau(sample, rule, step, lines, magnitude)
+    collapsed = magnitude + rule.nearest * step / 2.0 ** (RICHARDSON_LEVELS - 1) == magnitude
+
+    def acceptable(v: NDArray[Any], e: NDArray[Any], r: NDArray[Any]) -> NDArray[np.bool_]:
+        return _per_line(e <= np.maximum(SETTLED * np.abs(v), AGREEMENT * r), np.all)
+
+    # A tableau whose steps reach a singularity, or span periods of f (sin at 1e5, where the
+    # first step is 1e3), can agree with itself and be wrong: such a first tableau must be
+    # confirmed by the next, 16 times finer, within both their error estimates.
+    suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
+    settled = acceptable(value, error, round_off) & ~suspicious
+    settled = settled if adapt else np.ones(count, dtype=bool)
+    previous, previous_error = value.copy(), error.copy()
+    evaluations = np.full(count, nfev, dtype=np.int64)
+    failed = np.zeros(count, dtype=bool)
+    # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
+    for _ in range(MAX_LEVELS // 2 if adapt else 0):
+        active = lines[~settled & ~failed]
+        if not active.size:
+            break
+        finest = 2.0 ** (RICHARDSON_LEVELS - 1)
+        smaller = on_float_grid(
+            magnitude[active], step[active] / finest, rule.reach, RICHARDSON_LEVELS - 1
+        )
+        at_floor = magnitude[active] + rule.nearest * smaller / finest == magnitude[active]
+        at_floor |= smaller >= step[active]
+        failed[active[at_floor]] = True
+        active, smaller = active[~at_floor], smaller[~at_floor]
+        if not active.size:
+            break
+        estimate, bound, noise, used, _ = _tableau(sample, rule, smaller, active, magnitude)
+        evaluations[active] += used
+        step[active] = smaller
+        now_finite = _per_line(np.isfinite(estimate), np.all)
+        keep = active[now_finite]
+        value[keep], error[keep], round_off[keep] = (
+            estimate[now_finite],
+            bound[now_finite],
+            noise[now_finite],
+        )
+        consistent = np.abs(estimate - previous[active]) <= bound + previous_error[active]
+        accepted = now_finite & acceptable(estimate, bound, noise)
+        accepted &= _per_line(consistent, np.all) | ~suspicious[active]
+        previous[active], previous_error[active] = estimate, bound
+        settled[active[accepted]] = True
+        hopeless = now_finite & ~accepted
+        hopeless &= _per_line(noise > ROUND_OFF_FLOOR * np.abs(estimate), np.any)
+        failed[active[hopeless]] = True
+    return LineEstimate(value, error, round_off, step, first_step, evaluations, settled, collapsed)
+
+
+def _tableau(
+    sample: Sampler,
+    rule: Stencil,
+    step: NDArray[np.float64],
+    lines: NDArray[np.intp],
+    magnitude: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, NDArray[np.float64]]:
+    """Central differences at ``h, h/2, h/4, ...`` extrapolated to ``h -> 0``.
+
+    Returns ``(value, error, round_off, evaluations, spread of f's values)``. A central
+    difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
+    ``D(h)`` and ``D(h/2)`` as ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and so on
+    up the Neville tableau: column
+    ``c`` has error ``O(h^(2c+2))``. As in Ridders' method, the entry with the smallest error
+    estimate is returned: round-off grows as the step shrinks, so the most extrapolated entry
+    is not always the best.
+
+    Two neighbours in a column and the entry of the next column built from them form a
+    triangle. An entry's error is estimated as twice its largest distance to the other corners
+    of its triangles, plus its own round-off. While the next column is at least twice as
+    accurate, the distance to the corner built from the entry is at least half its error; the
+    distance to a finer neighbour also shows round-off beyond the bound ``ε |f|`` (an ``f``
+    that rounds its argument). Ridders' own estimate, the distance to the previous column, is
+    the previous column's error instead: too large, so it ranks entries by their predecessors.
+    The last column has nothing more accurate to be checked against, and only serves as a
+    corner.
+    """
+    levels = [np.array(rule.offsets) / 2.0**level for level in range(RICHARDSON_LEVELS)]
+    # Offsets are exact binary fractions, so shared points (the centre) are found exactly.
+    unique, where = np.unique(np.concatenate(levels), return_inverse=True)
+    displacements = unique[:, np.newaxis] * step[np.newaxis]
+    values = sample(displacements, lines)
+    rounding = sample.rounding(displacements, lines)
+    differences, round_offs = [], []
+    for level, indices in enumerate(where.reshape(RICHARDSON_LEVELS, -1)):
+        level_step = step / 2.0**level
+        differences.append(rule.combine(values[indices], level_step))
+        round_offs.append(
+            rule.round_off(
+                values[indices],
+                level_step,
+                rounding=rounding[indices],
+            )
+        )
+    column, round_off = np.stack(differences), np.stack(round_offs)
+    candidates, errors, noises = [], [], []
+    with np.errstate(all="ignore"):
+        for extrapolation in range(1, RICHARDSON_LEVELS):
+            factor = 4.0**extrapolation
+            coarser, finer = column[:-1], column[1:]
+            corner = (factor * finer - coarser) / (factor - 1)
+            gap = np.abs(coarser - finer)
+            distance = np.zeros_like(column)
+            distance[:-1] = np.maximum(gap, np.abs(coarser - corner))
+            distance[1:] = np.maximum(distance[1:], np.maximum(gap, np.abs(finer - corner)))
+            candidates.append(column)
+            errors.append(2 * distance + round_off)
+            noises.append(round_off)
+            column = corner
+            round_off = (factor * round_off[1:] + round_off[:-1]) / (factor - 1)
+    error = np.concatenate(errors)
+    error = np.where(np.isfinite(error), error, np.inf)
+    best = np.argmin(error, axis=0)[np.newaxis]
+
+    def pick(stack: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+        picked: NDArray[np.float64] = np.take_along_axis(np.concatenate(stack), best, axis=0)[0]
+        return picked
+
+    chosen_error = np.take_along_axis(error, best, axis=0)[0]
+    return pick(candidates), chosen_error, pick(noises), len(unique), _spread(values)

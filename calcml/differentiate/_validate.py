@@ -1,0 +1,75 @@
+"""Checks on the arguments of the public functions, so each bad input gets a message that names
+the argument, what was given and what is expected."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from calcml._validation import as_float_array
+
+
+def real_array(value: Any, name: str) -> NDArray[np.float64]:
+    """``value`` as a finite float64 array, refusing what numpy would quietly convert.
+
+    ``np.asarray(None, float)`` is NaN and ``np.asarray("1.5", float)`` is 1.5; both are
+    refused here with the argument's name, as are complex numbers (whose imaginary part would
+    be dropped) and booleans.
+    """
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {value!r}"
+            + ("; convert the text with float() first" if isinstance(value, str | bytes) else "")
+        )
+    try:
+        kind = np.asarray(value).dtype.kind
+    except ValueError:
+        kind = "O"  # a ragged nesting of lists
+    if kind == "c":
+        raise TypeError(
+            f"{name} must be real, got the complex value(s) {value!r}; derivative(..., "
+            "method='complex') puts the complex step in itself"
+        )
+    if kind in ("U", "S", "O", "b"):
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {value!r}"
+            + (" (booleans)" if kind == "b" else "")
+        )
+    return as_float_array(value, name)
+
+
+def point(value: Any, name: str = "x") -> NDArray[np.float64]:
+    """A point of a function of several variables: a non-empty real array."""
+    array = real_array(value, name)
+    if array.size == 0:
+        raise ValueError(
+            f"{name} must hold at least one coordinate, got an empty array of shape "
+            f"{array.shape}; pass the point at which to differentiate, e.g. {name}=[1.0, 2.0]"
+        )
+    return array
+
+
+def function(f: Any, name: str = "f") -> Callable[[Any], Any]:
+    """``f`` itself, if it can be called."""
+    if not callable(f):
+        raise TypeError(
+            f"{name} must be a function (a callable such as np.sin or lambda x: x**2), "
+            f"got {f!r} of type {type(f).__name__}"
+        )
+    return f  # type: ignore[no-any-return]
+
+
+_PACKAGE = os.path.dirname(__file__)
+
+
+def stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside this package."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level

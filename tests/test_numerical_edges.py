@@ -1,0 +1,349 @@
+"""Numerical derivatives near a singularity or an edge of the domain, and at extreme steps.
+
+The promise under test (docs/api/promises.md): a numerical derivative is correct to about
+1e-6 relative, or the function raises (``derivative`` and the vector functions) or warns and
+reports ``error=inf`` (``estimate_derivative``); and ``estimate_derivative``'s error bounds the
+true error. Every expected value is a textbook derivative evaluated at the point.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from calcml import (
+    check_gradient,
+    default_step,
+    derivative,
+    directional_derivative,
+    estimate_derivative,
+    gradient,
+    hessian,
+    jacobian,
+    partial,
+)
+
+EPS = np.finfo(float).eps
+
+
+def _counted(f: Callable[[Any], Any], calls: list[int]) -> Callable[[Any], Any]:
+    def wrapped(x: Any) -> Any:
+        calls.append(int(np.size(x)))
+        return f(x)
+
+    return wrapped
+
+
+# ---------------------------------------------------------------- the cases of issue 14
+
+# (id, f, x, method, exact f'(x)): the default step reaches, or crosses, the singularity.
+ISSUE_CASES = [
+    ("log at 1e-5", np.log, 1e-5, "central", 1e5),
+    ("1/x at 1e-6", lambda t: 1 / t, 1e-6, "central", -1e12),
+    ("1/x at 1e-3, Richardson", lambda t: 1 / t, 1e-3, "richardson", -1e6),
+]
+
+
+@pytest.mark.parametrize(
+    ("f", "x", "method", "exact"),
+    [case[1:] for case in ISSUE_CASES],
+    ids=[case[0] for case in ISSUE_CASES],
+)
+def test_default_step_does_not_reach_across_a_nearby_singularity(
+    f: Callable[[Any], Any], x: float, method: Any, exact: float
+) -> None:
+    assert derivative(f, x, method=method) == pytest.approx(exact, rel=1e-6)
+
+
+def test_check_gradient_passes_a_correct_gradient_near_a_pole() -> None:
+    check = check_gradient(lambda w: np.sum(1 / w), lambda w: -1 / w**2, np.array([1e-3, 1.0]))
+    assert check.ok, str(check)
+
+
+def test_check_gradient_near_a_pole_still_fails_a_wrong_gradient() -> None:
+    check = check_gradient(lambda w: np.sum(1 / w), lambda w: 1 / w**2, np.array([1e-3, 1.0]))
+    assert check.mismatches == ((0,), (1,))
+
+
+@pytest.mark.parametrize("step", [1e-20, 1e-17])
+def test_a_step_below_the_round_off_floor_warns(step: float) -> None:
+    with pytest.warns(RuntimeWarning, match="below the round-off floor"):
+        derivative(np.sin, 1.0, step=step)
+
+
+def test_a_step_so_small_that_x_plus_step_is_x_says_so() -> None:
+    with pytest.warns(RuntimeWarning, match=r"x \+ step rounds back to x.*default_step"):
+        derivative(np.sin, 1.0, step=1e-20)
+
+
+@pytest.mark.parametrize(
+    ("f", "x", "step"),
+    [(np.sin, 1.0, 1e-3), (np.exp, 1.0, 1e-8), (np.cos, 0.0, 1e-5), (np.sin, 1.0, 1e-12)],
+    ids=["large", "forward-sized", "zero-derivative", "small-but-above-floor"],
+)
+def test_a_reasonable_step_does_not_warn(f: Callable[[Any], Any], x: float, step: float) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derivative(f, x, step=step)
+
+
+# ---------------------------------------------------------------- poles and domain edges
+
+# (id, f, f', x): f singular at 0 (or at a pole of tan), x close to it on many scales.
+NEAR_SINGULAR = [
+    ("log, 1e-8", np.log, lambda t: 1 / t, 1e-8),
+    ("log, 3e-4", np.log, lambda t: 1 / t, 3e-4),
+    ("log + 100, 1e-3", lambda t: np.log(t) + 100, lambda t: 1 / t, 1e-3),
+    ("1/x, 1e-8", lambda t: 1 / t, lambda t: -1 / t**2, 1e-8),
+    ("1/x, -2e-5", lambda t: 1 / t, lambda t: -1 / t**2, -2e-5),
+    ("1/x + 1e6, 2e-3", lambda t: 1 / t + 1e6, lambda t: -1 / t**2, 2e-3),
+    ("sqrt, 1e-8", np.sqrt, lambda t: 0.5 / np.sqrt(t), 1e-8),
+    ("sqrt, 5e-6", np.sqrt, lambda t: 0.5 / np.sqrt(t), 5e-6),
+    ("x^-2.5, 1e-4", lambda t: t**-2.5, lambda t: -2.5 * t**-3.5, 1e-4),
+    ("x^1.5, 1e-7", lambda t: t**1.5, lambda t: 1.5 * t**0.5, 1e-7),
+    ("x^0.1, 1e-6", lambda t: t**0.1, lambda t: 0.1 * t**-0.9, 1e-6),
+    ("tan, 1e-6 below pi/2", np.tan, lambda t: 1 + np.tan(t) ** 2, np.pi / 2 - 1e-6),
+    ("tan, 1e-4 above 3pi/2", np.tan, lambda t: 1 + np.tan(t) ** 2, 1.5 * np.pi + 1e-4),
+    ("tan, near a pole at 1e4", np.tan, lambda t: 1 + np.tan(t) ** 2, (3183 + 0.5) * np.pi - 1e-5),
+    ("1/(x-1), 1e-7 above 1", lambda t: 1 / (t - 1), lambda t: -1 / (t - 1) ** 2, 1 + 1e-7),
+]
+NEAR_IDS = [case[0] for case in NEAR_SINGULAR]
+# How small the estimated error must be: a forward difference's own error is about
+# sqrt(ε |f| |f''|) / |f'|, which an f with a large value (log + 50) keeps above 1e-6.
+USEFUL = {"central": 1e-6, "richardson": 1e-6, "forward": 1e-4, "backward": 1e-4}
+NEAR_CASES = [case[1:] for case in NEAR_SINGULAR]
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward", "richardson"])
+@pytest.mark.parametrize(("f", "df", "x"), NEAR_CASES, ids=NEAR_IDS)
+def test_derivative_near_a_singularity_is_accurate(
+    f: Callable[[Any], Any], df: Callable[[Any], Any], x: float, method: Any
+) -> None:
+    assert derivative(f, x, method=method) == pytest.approx(df(x), rel=1e-6)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "richardson"])
+@pytest.mark.parametrize(("f", "df", "x"), NEAR_CASES, ids=NEAR_IDS)
+def test_error_estimate_near_a_singularity_bounds_the_error(
+    f: Callable[[Any], Any], df: Callable[[Any], Any], x: float, method: Any
+) -> None:
+    result = estimate_derivative(f, x, method=method)
+    exact = df(x)
+    assert abs(result.value - exact) <= result.error + 4 * EPS * abs(exact)
+    assert result.error <= USEFUL[method] * abs(exact)
+
+
+# (id, f, x, method): no derivative exists at x, or it is infinite.
+NO_DERIVATIVE = [
+    ("pole of 1/x", lambda t: 1 / t, 0.0, "central"),
+    ("pole of 1/x, Richardson", lambda t: 1 / t, 0.0, "richardson"),
+    ("jump of sign", np.sign, 0.0, "central"),
+    ("sqrt at its edge, forward", np.sqrt, 0.0, "forward"),
+    ("pole of tan", np.tan, np.pi / 2, "central"),
+]
+
+
+@pytest.mark.parametrize(
+    ("f", "x", "method"), [case[1:] for case in NO_DERIVATIVE], ids=[c[0] for c in NO_DERIVATIVE]
+)
+def test_where_there_is_no_derivative_derivative_raises_and_the_estimate_warns(
+    f: Callable[[Any], Any], x: float, method: Any
+) -> None:
+    with pytest.raises(ValueError, match=r"did not settle.*method='forward' or 'backward'"):
+        derivative(f, x, method=method)
+    with pytest.warns(RuntimeWarning, match="did not settle"):
+        result = estimate_derivative(f, x, method=method)
+    assert result.error == np.inf
+
+
+@pytest.mark.parametrize(("f", "x"), [(np.log, 0.0), (np.log, -1.0), (np.sqrt, -1e-3)])
+def test_outside_the_domain_the_error_names_the_edge(f: Callable[[Any], Any], x: float) -> None:
+    with pytest.raises(ValueError, match=r"NaN or inf.*edge of f's domain"):
+        derivative(f, x)
+
+
+def test_a_one_sided_difference_stays_inside_the_domain_at_its_edge() -> None:
+    # sqrt(x + 1) on x >= -1 has derivative 1/2 at x = 0; log1p's domain edge is at -1.
+    assert derivative(np.log1p, -1 + 1e-6, method="forward") == pytest.approx(1e6, rel=1e-6)
+
+
+def test_an_array_mixes_easy_and_near_singular_points() -> None:
+    x = np.array([1e-7, 0.5, 3.0, 1e6])
+    np.testing.assert_allclose(derivative(np.log, x), 1 / x, rtol=1e-6)
+    result = estimate_derivative(np.log, x)
+    assert np.all(np.abs(result.value - 1 / x) <= result.error)
+    assert result.nfev[2] == 4 < result.nfev[0]
+
+
+@pytest.mark.parametrize(("f", "convention"), [(np.abs, 0.0), (lambda t: np.maximum(t, 0.0), 0.5)])
+def test_at_a_kink_the_documented_average_of_the_one_sided_slopes(
+    f: Callable[[Any], Any], convention: float
+) -> None:
+    assert derivative(f, 0.0) == convention
+
+
+# Only a kink within reach of the steps tried can be seen: at 1e-300 the stencils, down to
+# about 1e-11, see |x| as a smooth even function (a documented limit of the bound).
+@pytest.mark.parametrize("x", [1e-9, -1e-9, 1e-12])
+def test_next_to_a_kink_the_slope_of_the_side_x_is_on(x: float) -> None:
+    assert derivative(np.abs, x) == pytest.approx(math.copysign(1.0, x), rel=1e-9)
+
+
+# ---------------------------------------------------------------- vector functions
+
+
+def test_gradient_near_a_pole_in_one_coordinate() -> None:
+    w = np.array([1e-6, 1.0, -3e-4])
+    np.testing.assert_allclose(gradient(lambda v: np.sum(1 / v), w), -1 / w**2, rtol=1e-6)
+
+
+def test_jacobian_near_a_domain_edge() -> None:
+    w = np.array([2e-7, 4.0])
+    expected = np.array([[1 / w[0], 0.0], [0.0, 0.5 / np.sqrt(w[1])]])
+    np.testing.assert_allclose(
+        jacobian(lambda v: np.array([np.log(v[0]), np.sqrt(v[1])]), w), expected, rtol=1e-6
+    )
+
+
+def test_hessian_near_a_pole() -> None:
+    w = np.array([1e-3, 2.0])
+    exact = np.diag(-1 / w**2)
+    np.testing.assert_allclose(hessian(lambda v: np.sum(np.log(v)), w), exact, rtol=1e-5)
+
+
+def test_partial_and_directional_derivative_near_a_pole() -> None:
+    w = np.array([1e-6, 1.0])
+    assert partial(lambda v: 1 / v[0] + v[1], w, 0) == pytest.approx(-1e12, rel=1e-6)
+    direction = np.array([1.0, 1.0])
+    assert directional_derivative(lambda v: np.log(v[0]) + v[1], w, direction) == pytest.approx(
+        1e6 + 1, rel=1e-6
+    )
+
+
+def _step_in_second_coordinate(v: Any) -> Any:
+    return v[0] + np.sign(v[1])
+
+
+def test_gradient_across_a_jump_raises_naming_the_coordinate() -> None:
+    with pytest.raises(ValueError, match=r"along x\[1\].*did not settle"):
+        gradient(_step_in_second_coordinate, np.array([1.0, 0.0]))
+
+
+def test_check_gradient_refuses_to_check_across_a_jump() -> None:
+    with pytest.raises(ValueError, match="did not settle"):
+        check_gradient(_step_in_second_coordinate, lambda v: np.array([1.0, 0.0]), [1.0, 0.0])
+
+
+def test_f_infinite_at_x_is_reported_as_such() -> None:
+    with pytest.raises(ValueError, match=r"NaN or inf"):
+        gradient(lambda v: np.sum(1 / v), np.array([1.0, 0.0]))
+
+
+# ---------------------------------------------------------------- cost
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [(np.exp, 1.0), (np.sin, 0.5), (lambda t: t**3 - 2 * t, 2.0), (np.log, 10.0), (np.tanh, -1.2)],
+    ids=["exp", "sin", "cubic", "log", "tanh"],
+)
+def test_default_central_difference_costs_two_evaluations_on_a_smooth_function(
+    f: Callable[[Any], Any], x: float
+) -> None:
+    calls: list[int] = []
+    derivative(_counted(f, calls), x)
+    assert sum(calls) == 2
+    calls.clear()
+    assert estimate_derivative(_counted(f, calls), x).nfev == sum(calls) == 4
+
+
+def test_smooth_gradient_costs_two_evaluations_per_coordinate_and_one_probe() -> None:
+    calls: list[int] = []
+    gradient(_counted(lambda v: np.sum(np.exp(v)), calls), np.array([0.5, 1.0, -2.0]))
+    assert len(calls) == 2 * 3 + 1
+
+
+def test_the_check_near_a_singularity_costs_evaluations_and_reports_them() -> None:
+    calls: list[int] = []
+    result = estimate_derivative(_counted(np.log, calls), 1e-5)
+    assert result.nfev == sum(calls) > 4
+
+
+# ---------------------------------------------------------------- property: error bounds
+
+
+def _tan_near_pole(pole_index: int, distance: float, side: int) -> float:
+    return (pole_index + 0.5) * math.pi + side * distance
+
+
+# The family of issue 14: log, 1/x, sqrt, x**p singular at 0 and tan near its poles, at points
+# on scales 1e-8 ... 1e8.
+FAMILY: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "log": (np.log, lambda t: 1 / t),
+    "1/x": (lambda t: 1 / t, lambda t: -1 / t**2),
+    "sqrt": (np.sqrt, lambda t: 0.5 / np.sqrt(t)),
+    "x^-1.5": (lambda t: t**-1.5, lambda t: -1.5 * t**-2.5),
+    "x^0.3": (lambda t: t**0.3, lambda t: 0.3 * t**-0.7),
+    "x^2.5": (lambda t: t**2.5, lambda t: 2.5 * t**1.5),
+    "log + 50": (lambda t: np.log(t) + 50, lambda t: 1 / t),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(sorted(FAMILY)),
+    st.floats(-8, 8),
+    st.sampled_from(["central", "forward", "richardson"]),
+)
+def test_error_estimate_bounds_the_error_across_scales(
+    name: str, exponent: float, method: Any
+) -> None:
+    f, df = FAMILY[name]
+    x = 10.0**exponent
+    exact = df(x)
+    result = estimate_derivative(f, x, method=method)
+    assert abs(result.value - exact) <= result.error + 4 * EPS * abs(exact)
+    assert result.error <= USEFUL[method] * abs(exact)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(-30_000_000, 30_000_000),
+    st.floats(-8, -0.5),
+    st.sampled_from([-1, 1]),
+    st.sampled_from(["central", "forward", "richardson"]),
+)
+def test_error_estimate_bounds_the_error_of_tan_near_its_poles(
+    pole_index: int, log_distance: float, side: int, method: Any
+) -> None:
+    x = _tan_near_pole(pole_index, 10.0**log_distance, side)
+    exact = 1 / np.cos(x) ** 2
+    # The point must lie measurably off the pole: its distance to it, as floats resolve it,
+    # is at least a million spacings.
+    assume(abs(np.cos(x)) > 1e6 * np.spacing(max(1.0, abs(x))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = estimate_derivative(np.tan, x, method=method)
+    assert abs(result.value - exact) <= result.error + 4 * EPS * abs(exact)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(FAMILY)), st.floats(-8, 8))
+def test_derivative_is_accurate_or_raises_across_scales(name: str, exponent: float) -> None:
+    f, df = FAMILY[name]
+    x = 10.0**exponent
+    assert derivative(f, x) == pytest.approx(df(x), rel=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-8, 8))
+def test_default_step_is_scaled_to_max_one_and_x(exponent: float) -> None:
+    x = 10.0**exponent
+    assert float(default_step(x)) == pytest.approx(np.cbrt(EPS) * max(1.0, x), rel=1e-6)
