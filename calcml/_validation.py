@@ -356,6 +356,7 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
     if value is None or isinstance(value, str | bytes):
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, got {shown(value)}"
+            + ("; convert the text with float() first" if value is not None else "")
         )
     try:
         raw = np.asarray(value)

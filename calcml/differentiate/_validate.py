@@ -11,34 +11,28 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from calcml._validation import as_float_array
+from calcml._validation import as_float_array, require_callable
 
 
 def real_array(value: Any, name: str) -> NDArray[np.float64]:
     """``value`` as a finite float64 array, refusing what numpy would quietly convert.
 
-    ``np.asarray(None, float)`` is NaN and ``np.asarray("1.5", float)`` is 1.5; both are
-    refused here with the argument's name, as are complex numbers (whose imaginary part would
-    be dropped) and booleans.
+    :func:`calcml._validation.as_float_array` refuses None, text and ragged lists; a point to
+    differentiate at must also not be complex (the complex step is a method here, not an
+    input) nor booleans.
     """
-    if value is None or isinstance(value, str | bytes):
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers, got {value!r}"
-            + ("; convert the text with float() first" if isinstance(value, str | bytes) else "")
-        )
     try:
         kind = np.asarray(value).dtype.kind
     except ValueError:
-        kind = "O"  # a ragged nesting of lists
+        kind = "O"  # a ragged nesting of lists: as_float_array names it
     if kind == "c":
         raise TypeError(
             f"{name} must be real, got the complex value(s) {value!r}; derivative(..., "
             "method='complex') puts the complex step in itself"
         )
-    if kind in ("U", "S", "O", "b"):
+    if kind == "b":
         raise TypeError(
-            f"{name} must be a real number or an array of real numbers, got {value!r}"
-            + (" (booleans)" if kind == "b" else "")
+            f"{name} must be a real number or an array of real numbers, got booleans {value!r}"
         )
     return as_float_array(value, name)
 
@@ -56,12 +50,7 @@ def point(value: Any, name: str = "x") -> NDArray[np.float64]:
 
 def function(f: Any, name: str = "f") -> Callable[[Any], Any]:
     """``f`` itself, if it can be called."""
-    if not callable(f):
-        raise TypeError(
-            f"{name} must be a function (a callable such as np.sin or lambda x: x**2), "
-            f"got {f!r} of type {type(f).__name__}"
-        )
-    return f  # type: ignore[no-any-return]
+    return require_callable(f, name, "a function (a callable such as np.sin or lambda x: x**2)")
 
 
 _PACKAGE = os.path.dirname(__file__)
