@@ -120,14 +120,13 @@ def optimizer_table() -> str:
         for make in OPTIMIZERS:
             result, seconds = _timed(function, start, make)
             baseline = seconds if baseline is None else baseline
-            counts = result.n_evaluations
             rows.append(
                 [
                     function.name,
                     f"({start[0]:g}, {start[1]:g})",
                     make().name,
                     _outcome(result),
-                    f"{counts.function} / {counts.gradient} / {counts.hessian}",
+                    f"{result.nfev} / {result.njev} / {result.nhev}",
                     f"{1e3 * seconds:.1f}",
                     f"{seconds / baseline:.2f}",
                 ]
