@@ -64,8 +64,13 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], TreeDe
 
 def flat_like(tree: Any, treedef: TreeDef, size: int, name: str, reference: str) -> Array:
     """``tree`` (gradients, say) ravelled, after checking it has the structure of the reference."""
-    _, other = flatten(tree, name)
-    vector = ravel(tree, name)[0] if other.node is not None else as_float_array(tree, name).ravel()
+    leaves, other = flatten(tree, name)
+    # Not as_float_array: a NaN in a gradient is for the caller to diagnose, with more context.
+    try:
+        parts = [np.asarray(leaf, dtype=np.float64).ravel() for leaf in leaves]
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must hold real numbers, got {tree!r:.80}") from error
+    vector = np.concatenate(parts) if parts else np.zeros(0)
     if other != treedef or vector.size != size:
         raise ValueError(
             f"{name} must have the structure and size of {reference} ({treedef}, {size} numbers), "
