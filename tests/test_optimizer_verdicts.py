@@ -138,6 +138,24 @@ def test_noisy_or_oscillating_convergence_is_not_divergence(run: Callable[[], An
     assert result.losses[-1] < result.losses[0]
 
 
+def test_iterate_overflowing_with_an_automatic_gradient_is_divergence_not_a_crash() -> None:
+    # From 1e75 the gradient 4e225 times the rate 1e100 overflows: the iterate becomes -inf.
+    result = minimize(
+        lambda x: np.sum(x**4), [1e75], optimizer=GradientDescent(learning_rate=1e100)
+    )
+    assert result.diverged
+    assert "iterate became non-finite" in result.message
+    assert result.gradient_source == "automatic"
+
+
+def test_line_search_past_the_edge_of_the_domain_backs_off_instead_of_crashing() -> None:
+    # x - log(x) has its minimum at x = 1; long trial steps land at x <= 0, where the
+    # autodiff engine refuses log but a plain call gives NaN, which the line search rejects.
+    result = minimize(lambda x: np.sum(x - np.log(x)), [8.0, 0.05])
+    assert result.converged, result.message
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-6)
+
+
 @pytest.mark.parametrize("rate", [0.21, 0.5, 3.0])
 def test_advice_after_divergence_names_a_smaller_rate_than_the_one_that_failed(
     rate: float,

@@ -176,10 +176,10 @@ class Objective:
 
     def value(self, x: Array) -> float:
         """Return ``f(x)`` as a float (possibly non-finite: the caller decides what that means)."""
-        if self._value_and_gradient is not None:
-            # Automatic differentiation computes the value on its way to the gradient: one
-            # call of f gives both, so never call f for the value alone.
-            return self.value_and_gradient(x)[0]
+        # A plain call even when automatic differentiation could give the value with the
+        # gradient: outside f's domain (a trial step past a log's pole, an overshooting
+        # learning rate) numpy returns NaN or inf, which the caller can judge, where the
+        # engine raises.
         known = self._recall(x)
         if known is not None:
             return known[0]

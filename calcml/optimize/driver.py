@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from calcml._tree import TreeDef
 from calcml.autodiff import UnsupportedOperationError, value_and_grad
 from calcml.differentiate import gradient as numerical_gradient
 from calcml.optimize.base import (
@@ -150,9 +151,8 @@ def _resolve_gradient(
     grad: Callable[[Any], Any] | None,
     x0: Array,
     unravel: Callable[[Any], Any],
-    x0_tree: Any,
+    treedef: TreeDef,
 ) -> _Gradient:
-    _, _, treedef = flat_view(x0_tree, "x0")
 
     def flat(gradient_tree: Any) -> Array:
         return flat_like(gradient_tree, treedef, x0.size, "the gradient", "x0")
@@ -363,7 +363,7 @@ def minimize(
     diverged at step 17: the loss exploded from 1 to 1.72e+10. The learning rate 1.5 is too
     large for this function; try one ten times smaller, GradientDescent(learning_rate=0.15).
     """
-    x, unravel, _ = flat_view(x0, "x0")
+    x, unravel, treedef = flat_view(x0, "x0")
     steps_allowed = _require_count(max_steps, "max_steps")
     tolerance = float(tol)
     if not tolerance >= 0:
@@ -376,7 +376,7 @@ def minimize(
         raise TypeError(f"optimizer must be an Optimizer such as BFGS(), got {optimizer!r}")
     method.reset()
     counted = _Counted(lambda vector: f(unravel(vector)))
-    source = _resolve_gradient(f, counted, grad, x, unravel, x0)
+    source = _resolve_gradient(f, counted, grad, x, unravel, treedef)
     if hessian is None and callable(getattr(f, "hessian", None)):
         hessian = f.hessian  # type: ignore[attr-defined]
     objective = Objective(
@@ -450,7 +450,8 @@ def _run(
                 losses,
                 norms,
             )
-        loss = objective.value(x)
+        # f is not even called at a non-finite iterate: that is divergence already.
+        loss = objective.value(x) if np.all(np.isfinite(x)) else math.nan
         problem = _blow_up(loss, losses[0], x)
         if problem is None:
             gradient = objective.gradient(x)
