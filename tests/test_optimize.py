@@ -253,6 +253,8 @@ def test_step_refuses_grads_of_another_structure_and_a_changed_tree_without_rese
     optimizer = Adam()
     with pytest.raises(ValueError, match="grads must have the structure"):
         optimizer.step({"w": np.zeros(2)}, {"v": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"leaf shapes of params .*\(2, 3\)"):
+        optimizer.step({"W": np.zeros((2, 3))}, {"W": np.zeros((3, 2))})
     optimizer.step({"w": np.zeros(2)}, {"w": np.ones(2)})
     with pytest.raises(ValueError, match="reset"):
         optimizer.step({"w": np.zeros(3)}, {"w": np.ones(3)})
@@ -427,7 +429,7 @@ def test_callback_returning_true_stops_the_run() -> None:
         ({"max_steps": 0}, ValueError, "max_steps"),
         ({"tol": -1.0}, ValueError, "tol"),
         ({"optimizer": "adam"}, TypeError, "optimizer"),
-        ({"grad": lambda x: np.zeros(3)}, ValueError, "structure and size of x0"),
+        ({"grad": lambda x: np.zeros(3)}, ValueError, "structure and leaf shapes of x0"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(kwargs, error, needle: str) -> None:

@@ -35,9 +35,13 @@ Array = NDArray[np.float64]
 # --------------------------------------------------------------------------------------------
 
 
-def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], TreeDef]:
+Layout = tuple[TreeDef, tuple[tuple[int, ...], ...]]
+"""A tree's structure and the shape of each leaf: what a gradient must match."""
+
+
+def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], Layout]:
     """``tree`` as one float vector, the function that rebuilds a tree from such a vector,
-    and the tree's structure.
+    and the tree's layout (structure and leaf shapes).
 
     The rebuilding slices and reshapes, so it works on a traced vector of
     :mod:`calcml.autodiff` too: ``f(unravel(v))`` can be differentiated with respect to ``v``.
@@ -46,9 +50,9 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], TreeDe
     if treedef.node is None:
         array = as_float_array(tree, name)
         shape = array.shape
-        return array.ravel(), (lambda flat: flat.reshape(shape)), treedef
+        return array.ravel(), (lambda flat: flat.reshape(shape)), (treedef, (shape,))
     vector, _ = ravel(tree, name)
-    shapes = [np.shape(leaf) for leaf in leaves]
+    shapes = tuple(np.shape(leaf) for leaf in leaves)
     ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
     starts = [0, *ends[:-1]]
 
@@ -59,24 +63,25 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], TreeDe
         ]
         return unflatten(treedef, parts)
 
-    return vector, unravel, treedef
+    return vector, unravel, (treedef, shapes)
 
 
-def flat_like(tree: Any, treedef: TreeDef, size: int, name: str, reference: str) -> Array:
-    """``tree`` (gradients, say) ravelled, after checking it has the structure of the reference."""
-    leaves, other = flatten(tree, name)
+def flat_like(tree: Any, layout: Layout, name: str, reference: str) -> Array:
+    """``tree`` (gradients, say) ravelled, after checking it has the layout of the reference."""
+    leaves, treedef = flatten(tree, name)
     # Not as_float_array: a NaN in a gradient is for the caller to diagnose, with more context.
     try:
-        parts = [np.asarray(leaf, dtype=np.float64).ravel() for leaf in leaves]
+        arrays = [np.asarray(leaf, dtype=np.float64) for leaf in leaves]
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must hold real numbers, got {tree!r:.80}") from error
-    vector = np.concatenate(parts) if parts else np.zeros(0)
-    if other != treedef or vector.size != size:
+    shapes = tuple(array.shape for array in arrays)
+    if (treedef, shapes) != layout:
+        expected = ", ".join(str(shape) for shape in layout[1])
         raise ValueError(
-            f"{name} must have the structure and size of {reference} ({treedef}, {size} numbers), "
-            f"got {other} with {vector.size} numbers"
+            f"{name} must have the structure and leaf shapes of {reference} ({layout[0]}, "
+            f"shapes {expected}), got {treedef} with shapes {', '.join(map(str, shapes))}"
         )
-    return vector
+    return np.concatenate([array.ravel() for array in arrays])
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +284,7 @@ class Optimizer:
     def reset(self) -> None:
         """Forget all state (the step counter and any running averages)."""
         self.t = 0
-        self._structure: tuple[TreeDef, int] | None = None
+        self._layout: Layout | None = None
 
     @property
     def learning_rate_now(self) -> float:
@@ -330,15 +335,15 @@ class Optimizer:
             If ``grads`` does not match ``params``, or the structure changed since the last
             step without a :meth:`reset`.
         """
-        x, unravel, treedef = flat_view(params, "params")
-        gradient = flat_like(grads, treedef, x.size, "grads", "params")
-        if self._structure is None:
-            self._structure = (treedef, x.size)
-        elif self._structure != (treedef, x.size):
+        x, unravel, layout = flat_view(params, "params")
+        gradient = flat_like(grads, layout, "grads", "params")
+        if self._layout is None:
+            self._layout = layout
+        elif self._layout != layout:
             raise ValueError(
-                f"params changed structure since the last step (was {self._structure[0]} with "
-                f"{self._structure[1]} numbers, now {treedef} with {x.size}); the optimizer's "
-                "state belongs to the old parameters: call reset() first"
+                f"params changed structure or shape since the last step (was {self._layout}, "
+                f"now {layout}); the optimizer's state belongs to the old parameters: call "
+                "reset() first"
             )
         return unravel(self._advance(x, gradient, objective))
 

@@ -11,10 +11,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from calcml._tree import TreeDef
 from calcml.autodiff import UnsupportedOperationError, value_and_grad
 from calcml.differentiate import gradient as numerical_gradient
 from calcml.optimize.base import (
+    Layout,
     LineSearchError,
     Objective,
     Optimizer,
@@ -151,11 +151,10 @@ def _resolve_gradient(
     grad: Callable[[Any], Any] | None,
     x0: Array,
     unravel: Callable[[Any], Any],
-    treedef: TreeDef,
+    layout: Layout,
 ) -> _Gradient:
-
     def flat(gradient_tree: Any) -> Array:
-        return flat_like(gradient_tree, treedef, x0.size, "the gradient", "x0")
+        return flat_like(gradient_tree, layout, "the gradient", "x0")
 
     if grad is not None:
         if not callable(grad):
@@ -363,7 +362,7 @@ def minimize(
     diverged at step 17: the loss exploded from 1 to 1.72e+10. The learning rate 1.5 is too
     large for this function; try one ten times smaller, GradientDescent(learning_rate=0.15).
     """
-    x, unravel, treedef = flat_view(x0, "x0")
+    x, unravel, layout = flat_view(x0, "x0")
     steps_allowed = _require_count(max_steps, "max_steps")
     tolerance = float(tol)
     if not tolerance >= 0:
@@ -376,7 +375,7 @@ def minimize(
         raise TypeError(f"optimizer must be an Optimizer such as BFGS(), got {optimizer!r}")
     method.reset()
     counted = _Counted(lambda vector: f(unravel(vector)))
-    source = _resolve_gradient(f, counted, grad, x, unravel, treedef)
+    source = _resolve_gradient(f, counted, grad, x, unravel, layout)
     if hessian is None and callable(getattr(f, "hessian", None)):
         hessian = f.hessian  # type: ignore[attr-defined]
     objective = Objective(
