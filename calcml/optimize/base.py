@@ -68,6 +68,14 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], Layout
 
 def flat_like(tree: Any, layout: Layout, name: str, reference: str) -> Array:
     """``tree`` (gradients, say) ravelled, after checking it has the layout of the reference."""
+    if layout[0].node is None and not isinstance(tree, dict | list | tuple):
+        # One array: the common case, checked without walking a tree.
+        array = np.asarray(tree, dtype=np.float64)
+        if (array.shape,) != layout[1]:
+            raise ValueError(
+                f"{name} must have the shape of {reference} {layout[1][0]}, got shape {array.shape}"
+            )
+        return array.ravel()
     leaves, treedef = flatten(tree, name)
     # Not as_float_array: a NaN in a gradient is for the caller to diagnose, with more context.
     try:
@@ -158,8 +166,8 @@ class Objective:
         self._gradient = gradient
         self._value_and_gradient = value_and_gradient
         self._hessian = hessian
-        # (point, value, gradient or None), most recent last.
-        self._memory: list[tuple[Array, float, Array | None]] = []
+        # point's bytes -> (value, gradient or None), oldest first.
+        self._memory: dict[bytes, tuple[float, Array | None]] = {}
         self.njev = 0
         self.nhev = 0
 
@@ -169,15 +177,16 @@ class Objective:
         return self._function.calls
 
     def _recall(self, x: Array) -> tuple[float, Array | None] | None:
-        for point, value, gradient in reversed(self._memory):
-            if np.array_equal(x, point):
-                return value, gradient
-        return None
+        return self._memory.get(x.tobytes())
 
     def _remember(self, x: Array, value: float, gradient: Array | None) -> None:
-        self._memory = [entry for entry in self._memory if not np.array_equal(entry[0], x)]
-        self._memory.append((np.array(x, copy=True), value, gradient))
-        del self._memory[: -self._MEMORY]
+        # Keyed by the point's bytes: equal points (of one length) have equal bytes, and a
+        # lookup costs one hash instead of a comparison with every remembered point.
+        key = x.tobytes()
+        self._memory.pop(key, None)
+        self._memory[key] = (value, gradient)
+        while len(self._memory) > self._MEMORY:
+            del self._memory[next(iter(self._memory))]
 
     def value(self, x: Array) -> float:
         """Return ``f(x)`` as a float (possibly non-finite: the caller decides what that means)."""

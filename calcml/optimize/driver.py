@@ -196,7 +196,7 @@ def _resolve_gradient(
 
 def _blow_up(loss: float, start_loss: float, x: Array) -> str | None:
     """Describe how the state has blown up, or return None if it has not."""
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x).all():
         return "the iterate became non-finite"
     if not math.isfinite(loss):
         return f"the loss became {loss}"
@@ -429,7 +429,7 @@ def _run(
     if not math.isfinite(loss):
         raise ValueError(f"f must be finite at the starting point x0={x}, got f(x0)={loss}")
     gradient = objective.gradient(x)
-    if not np.all(np.isfinite(gradient)):
+    if not np.isfinite(gradient).all():
         raise ValueError(_bad_gradient(0, x, loss, gradient, source))
     path, losses, norms = [x], [loss], [float(np.linalg.norm(gradient))]
     growth = _GrowthWatch(loss)
@@ -450,11 +450,11 @@ def _run(
                 norms,
             )
         # f is not even called at a non-finite iterate: that is divergence already.
-        loss = objective.value(x) if np.all(np.isfinite(x)) else math.nan
+        loss = objective.value(x) if np.isfinite(x).all() else math.nan
         problem = _blow_up(loss, losses[0], x)
         if problem is None:
             gradient = objective.gradient(x)
-            if not np.all(np.isfinite(gradient)):
+            if not np.isfinite(gradient).all():
                 if loss <= losses[0] + GROWTH_FACTOR * max(abs(losses[0]), 1.0):
                     raise ValueError(_bad_gradient(step, x, loss, gradient, source))
                 problem = "the gradient overflowed"
