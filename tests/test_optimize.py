@@ -429,7 +429,7 @@ def test_callback_returning_true_stops_the_run() -> None:
         ({"max_steps": 0}, ValueError, "max_steps"),
         ({"tol": -1.0}, ValueError, "tol"),
         ({"optimizer": "adam"}, TypeError, "optimizer"),
-        ({"grad": lambda x: np.zeros(3)}, ValueError, "structure and leaf shapes of x0"),
+        ({"grad": lambda x: np.zeros(3)}, ValueError, "gradient must have the shape of x0"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(kwargs, error, needle: str) -> None:
