@@ -127,9 +127,6 @@ class Objective:
 
     Attributes
     ----------
-    nfev : int
-        Every call of ``function`` so far, including those made to estimate a gradient
-        (finite differences) or to trace it (automatic differentiation).
     njev : int
         Gradients computed.
     nhev : int
@@ -173,7 +170,8 @@ class Objective:
 
     @property
     def nfev(self) -> int:
-        """Calls of ``f`` so far, by anyone."""
+        """Every call of ``function`` so far, including those made to estimate a gradient
+        (finite differences) or to trace it (automatic differentiation)."""
         return self._function.calls
 
     def _recall(self, x: Array) -> tuple[float, Array | None] | None:
