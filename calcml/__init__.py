@@ -5,7 +5,7 @@ name is re-exported here; the modules each hold one idea:
 
 - :mod:`calcml.differentiate`: numerical derivatives, gradients, Jacobians, Hessians;
 - :mod:`calcml.autodiff`: reverse- and forward-mode automatic differentiation;
-- :mod:`calcml.optimize`: gradient descent and its family;
+- :mod:`calcml.optimize`: gradient descent and its family, Newton, BFGS and the driver;
 - :mod:`calcml.functions`: test functions, losses and activations;
 - :mod:`calcml.datasets`: seeded toy data sets;
 - :mod:`calcml.models`: linear and logistic regression, a multilayer perceptron;
@@ -41,6 +41,8 @@ from calcml.differentiate import (
     step_error_sweep,
 )
 from calcml.optimize import (
+    BFGS,
+    LBFGS,
     AdaGrad,
     Adam,
     BacktrackingLineSearch,
@@ -62,6 +64,8 @@ from calcml.optimize import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BFGS",
+    "LBFGS",
     "AdaGrad",
     "Adam",
     "BacktrackingLineSearch",
