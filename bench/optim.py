@@ -252,6 +252,7 @@ def mlp_table() -> str:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     mgh, _ = mgh_table()
     table = (
         "**The Moré–Garbow–Hillstrom problems** (Moré, Garbow and Hillstrom, 1981, "
@@ -283,7 +284,10 @@ def main() -> None:
             "Runs stop when the gradient norm falls below 1e-10, which is how Newton's "
             "method shows it converges to any critical point. BLAS is limited to one "
             "thread (`OPENBLAS_NUM_THREADS=1` unless set): with the default threads on this "
-            "shared 2-core machine the (64, 64) network trained 10-30x slower."
+            "shared 2-core machine the (64, 64) network trained 10-30x slower. Load average "
+            f"(1 minute) when the run started: {load_before:.1f}, when it ended: "
+            f"{os.getloadavg()[0]:.1f}; above the core count, other processes shared the "
+            "cores and the wall times are inflated by about that ratio."
         ),
     )
 
