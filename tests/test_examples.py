@@ -32,6 +32,7 @@ CHAPTERS = (
     "matrix-calculus",
     "optimization-practice",
     "capstone",
+    "modern-layers",
 )
 
 #: Generous against a loaded machine: an example should take a few seconds.
