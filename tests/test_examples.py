@@ -32,6 +32,7 @@ CHAPTERS = (
     "matrix-calculus",
     "optimization-practice",
     "capstone",
+    "modern-layers",
     "gradients-of-expectations",
 )
 
