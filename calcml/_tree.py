@@ -18,7 +18,7 @@ numerical gradient) needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +96,33 @@ def _rebuild(node: type, keys: tuple[Any, ...], children: list[Any]) -> Any:
     return node(children)  # type: ignore[call-arg]
 
 
+def _walk(node: Any, path: str, leaves: list[Any]) -> TreeDef:
+    """The structure of ``node``, appending its leaves to ``leaves`` (see :func:`flatten`).
+
+    A module-level function rather than a closure that calls itself: such a closure is a
+    reference cycle, garbage left for the collector on every call.
+    """
+    parts = _children(node)
+    if parts is None:
+        if not _is_leaf_value(node) and not _is_nested_numbers(node):
+            raise TypeError(
+                f"{path} is {type(node).__name__} {node!r:.60}, which holds no numbers: a "
+                "parameter tree holds arrays or numbers in nested dicts, lists and tuples"
+            )
+        leaves.append(node)
+        return _LEAF
+    keys, children = parts
+    if isinstance(node, list | tuple) and _is_nested_numbers(node):
+        # [[1.0, 2.0]] is one array written as lists, as numpy reads it, not a tree.
+        leaves.append(node)
+        return _LEAF
+    labels = _labels(keys, len(children))
+    defs = tuple(
+        _walk(child, path + label, leaves) for child, label in zip(children, labels, strict=True)
+    )
+    return TreeDef(type(node), keys, defs)
+
+
 def flatten(tree: Any, name: str = "params") -> tuple[list[Any], TreeDef]:
     """The leaves of ``tree`` in order, and its structure.
 
@@ -128,31 +155,7 @@ def flatten(tree: Any, name: str = "params") -> tuple[list[Any], TreeDef]:
     {'W': *, 'b': *}
     """
     leaves: list[Any] = []
-
-    def walk(node: Any, path: str) -> TreeDef:
-        parts = _children(node)
-        if parts is None:
-            if not _is_leaf_value(node) and not _is_nested_numbers(node):
-                raise TypeError(
-                    f"{path} is {type(node).__name__} {node!r:.60}, which holds no numbers: a "
-                    "parameter tree holds arrays or numbers in nested dicts, lists and tuples"
-                )
-            leaves.append(node)
-            return _LEAF
-        keys, children = parts
-        if isinstance(node, list | tuple) and _is_nested_numbers(node):
-            # [[1.0, 2.0]] is one array written as lists, as numpy reads it, not a tree.
-            leaves.append(node)
-            return _LEAF
-        labels = (
-            [f"[{key!r}]" for key in keys] if keys else [f"[{i}]" for i in range(len(children))]
-        )
-        defs = tuple(
-            walk(child, path + label) for child, label in zip(children, labels, strict=True)
-        )
-        return TreeDef(type(node), keys, defs)
-
-    return leaves, walk(tree, name)
+    return leaves, _walk(tree, name, leaves)
 
 
 def _is_nested_numbers(item: Any) -> bool:
@@ -160,6 +163,14 @@ def _is_nested_numbers(item: Any) -> bool:
     if isinstance(item, list | tuple) and not hasattr(item, "_fields"):
         return len(item) > 0 and all(_is_nested_numbers(part) for part in item)
     return isinstance(item, int | float | np.number) and not isinstance(item, bool | np.bool_)
+
+
+def _build(definition: TreeDef, remaining: Iterator[Any]) -> Any:
+    """The tree ``definition`` describes, its leaves taken in order from ``remaining``."""
+    if definition.node is None:
+        return next(remaining)
+    children = [_build(child, remaining) for child in definition.children]
+    return _rebuild(definition.node, definition.keys, children)
 
 
 def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
@@ -178,15 +189,17 @@ def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
     """
     if len(leaves) != treedef.n_leaves:
         raise ValueError(f"the tree {treedef} holds {treedef.n_leaves} leaves, got {len(leaves)}")
-    remaining = iter(leaves)
+    return _build(treedef, iter(leaves))
 
-    def build(definition: TreeDef) -> Any:
-        if definition.node is None:
-            return next(remaining)
-        children = [build(child) for child in definition.children]
-        return _rebuild(definition.node, definition.keys, children)
 
-    return build(treedef)
+def _paths(definition: TreeDef, path: str, paths: list[str]) -> None:
+    """Append the path of every leaf under ``definition`` to ``paths``."""
+    if definition.node is None:
+        paths.append(path)
+        return
+    labels = _labels(definition.keys, len(definition.children))
+    for child, label in zip(definition.children, labels, strict=True):
+        _paths(child, path + label, paths)
 
 
 def leaf_paths(tree: Any, name: str = "params") -> list[str]:
@@ -199,16 +212,7 @@ def leaf_paths(tree: Any, name: str = "params") -> list[str]:
     """
     _, treedef = flatten(tree, name)
     paths: list[str] = []
-
-    def walk(definition: TreeDef, path: str) -> None:
-        if definition.node is None:
-            paths.append(path)
-            return
-        labels = _labels(definition.keys, len(definition.children))
-        for child, label in zip(definition.children, labels, strict=True):
-            walk(child, path + label)
-
-    walk(treedef, name)
+    _paths(treedef, name, paths)
     return paths
 
 
