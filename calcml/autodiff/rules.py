@@ -303,6 +303,17 @@ def where(x: Array, y: Array, *, mask: Array) -> Local:
     return slopes(np.where(mask, x, y), lambda: chosen, lambda: 1.0 - chosen)
 
 
+def scatter(g: Array, *, index: Any, shape: tuple[int, ...]) -> Local:
+    """Entries added into an array of zeros at ``index``: the adjoint of indexing."""
+
+    def add_into_zeros(change: Array) -> Array:
+        full = np.zeros(shape)
+        np.add.at(full, index, change)
+        return full
+
+    return linear(add_into_zeros(g), add_into_zeros, lambda back: back[index])
+
+
 def cumsum(x: Array, *, axis: int | None = None) -> Local:
     def adjoint(g: Array) -> Array:
         # d/dx_j of sum_i g_i (x_1 + ... + x_i) = g_j + ... + g_n: a cumsum from the end.
@@ -407,7 +418,7 @@ def logabsdet(a: Array) -> Local:
     return Local(
         value,
         (lambda da: np.trace(inverse @ da, axis1=-2, axis2=-1),),
-        (lambda g: np.asarray(g)[..., None, None] * np.swapaxes(inverse, -1, -2),),
+        (lambda g: g[..., None, None] * np.swapaxes(inverse, -1, -2),),
     )
 
 
