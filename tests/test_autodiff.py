@@ -731,6 +731,10 @@ SECOND_ORDER: dict[str, tuple[Callable[[Any], Any], np.ndarray]] = {
         lambda x: np.sum(sigmoid(x) / np.sqrt(1.0 + x**2)),
         np.array([0.4, -1.2]),
     ),
+    "a traced and a constant gradient meeting at an index": (
+        lambda t: np.sum(np.tanh(t) ** 2) + 3.0 * t[1] + np.sum(t[[0, 0]]),
+        np.array([0.3, -0.6, 0.9]),
+    ),
     "sliced flat parameters": (
         lambda t: np.sum(np.tanh(t[:2] * t[2:])) + np.sum(t[[0, 0, 3]] ** 3),
         np.array([0.3, -0.6, 0.9, 0.2]),

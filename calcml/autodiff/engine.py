@@ -175,9 +175,14 @@ class Tensor(Traced):
         """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
         tensor's shape serves every slice of it (the layers sliced from one flat parameter
         vector), instead of a full-size array of zeros per slice."""
-        if isinstance(grad, Traced):
-            # A traced gradient (a Hessian's inner pass): scattered by a rule, not in place.
-            full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=self.value.shape)
+        so_far: Any = self.grad
+        if isinstance(grad, Traced) or isinstance(so_far, Traced):
+            # Inside a Hessian the gradients are traced values: scatter by the rule, and add.
+            shape = self.value.shape
+            if isinstance(grad, Traced):
+                full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
+            else:
+                full = rules.scatter(grad, index=index, shape=shape).value
             self._accumulate(full)
             return
         if self.grad is None:
