@@ -294,7 +294,7 @@ def _micrograd(params: Params, x: np.ndarray, y: np.ndarray) -> Callable[[], Any
             h: list[Any] = [Value(v) for v in sample]
             for layer in range(0, len(weights), 2):
                 w, b = weights[layer], weights[layer + 1]
-                h = [sum((h[i] * w[i][j] for i in range(len(h))), b[j]) for j in range(len(b))]
+                h = [sum((h[i] * w[j][i] for i in range(len(h))), b[j]) for j in range(len(b))]
                 if layer < len(weights) - 2:
                     h = [v.relu() for v in h]
             total = total + (h[0] - float(target)) ** 2

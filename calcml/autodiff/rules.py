@@ -21,8 +21,8 @@ the product rule: each operand's map is the operation with the other operand hel
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,8 +32,7 @@ from calcml.autodiff._rules import Array, Axis
 LinearMap = Callable[[Array], Array]
 
 
-@dataclass(frozen=True)
-class Local:
+class Local(NamedTuple):
     """An operation at one point: its value and, per operand, ``dx -> dy`` and its adjoint."""
 
     value: Array
@@ -294,7 +293,7 @@ def reshape(x: Array, *, shape: tuple[int, ...]) -> Local:
 
 
 def transpose(x: Array, *, axes: tuple[int, ...]) -> Local:
-    back = tuple(np.argsort(axes))
+    back = tuple(sorted(range(len(axes)), key=axes.__getitem__))  # the inverse permutation
     return linear(x.transpose(axes), lambda dx: dx.transpose(axes), lambda g: g.transpose(back))
 
 
@@ -495,6 +494,7 @@ LABELS = {
 }
 
 
+@cache
 def label(rule: Callable[..., Any]) -> str:
     """The node label of ``rule``: its operator symbol, or its name (``sum_`` is ``sum``)."""
     name = rule.__name__.rstrip("_")
