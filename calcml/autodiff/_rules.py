@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from calcml._validation import as_float_array, refuse_none_and_text, require_finite
+from calcml._validation import as_float_array, refuse_none_and_text
 
 Array = NDArray[np.float64]
 Axis = int | tuple[int, ...] | None
@@ -40,10 +40,6 @@ def _complex_refused(name: str, value: Any) -> UnsupportedOperationError:
 def as_real_array(value: ArrayLike, name: str) -> Array:
     """``value`` as a float64 array, refusing complex numbers (whose cast would drop the
     imaginary part) as well as what :func:`calcml._validation.as_float_array` refuses."""
-    if type(value) is np.ndarray and value.dtype == np.float64:
-        # already real numbers (every call of grad in a training loop): only finiteness
-        require_finite(value, name)
-        return value
     refuse_none_and_text(value, name)
     refuse_complex(value, name)
     return as_float_array(value, name)

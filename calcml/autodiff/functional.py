@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from calcml import _tree
+from calcml._validation import require_finite
 from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
@@ -47,6 +48,10 @@ T = TypeVar("T", bound=Traced)
 def _as_input(value: Any, name: str, *, inner: bool = False) -> Array:
     """``value`` as the numbers to differentiate at. ``inner``: a reverse-mode trace, which
     may run inside a forward-mode one (forward over reverse), so a ``Dual`` is welcome."""
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        # already real numbers (every call of grad in a training loop): only finiteness
+        require_finite(value, name)
+        return value
     if isinstance(value, Traced):
         if inner and isinstance(value, Dual):
             return value  # type: ignore[return-value]
