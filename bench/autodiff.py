@@ -294,7 +294,7 @@ def _micrograd(params: Params, x: np.ndarray, y: np.ndarray) -> Callable[[], Any
             h: list[Any] = [Value(v) for v in sample]
             for layer in range(0, len(weights), 2):
                 w, b = weights[layer], weights[layer + 1]
-                h = [sum((h[i] * w[i][j] for i in range(len(h))), b[j]) for j in range(len(b))]
+                h = [sum((h[i] * w[j][i] for i in range(len(h))), b[j]) for j in range(len(b))]
                 if layer < len(weights) - 2:
                     h = [v.relu() for v in h]
             total = total + (h[0] - float(target)) ** 2
@@ -393,6 +393,82 @@ def _run(case: Case, layout: str, baseline: str | None) -> tuple[list[list[objec
     return rows, notes
 
 
+def _hvp_rows(case: Case, rounds: int) -> list[list[object]]:
+    """A Hessian-vector product of the loss in the flat layout: calcml's forward over reverse
+    against the gradient computed twice (a central difference of gradients, the numerical
+    route) and against autograd's and JAX's own, each checked against the others."""
+    params, x, y = _problem(case)
+    shapes = [p.shape for p in params]
+    flat = np.concatenate([p.ravel() for p in params])
+    direction = np.random.default_rng(1).normal(size=flat.size)
+    direction /= np.linalg.norm(direction)
+    ops = Ops(lambda h: np.maximum(h, 0.0), lambda s: logsumexp(s, axis=1), np.mean)
+
+    def flat_loss(theta: Any, ops: Ops = ops) -> Any:
+        return loss(unflatten(theta, shapes), x, y, case.cross_entropy, ops)
+
+    gradient = calcml.grad(flat_loss)
+    step = 1e-5
+    peers: dict[str, Callable[[], Any]] = {
+        "gradient twice (central difference)": lambda: (
+            (gradient(flat + step * direction) - gradient(flat - step * direction)) / (2 * step)
+        ),
+        "calcml hvp (forward over reverse)": lambda: calcml.autodiff.hvp(
+            flat_loss, flat, direction
+        ),
+    }
+    if importlib.util.find_spec("autograd"):
+        import autograd
+        import autograd.numpy as anp
+
+        autograd_ops = Ops(
+            lambda h: anp.maximum(h, 0.0),
+            lambda s: anp.log(anp.sum(anp.exp(s), axis=1)),
+            anp.mean,
+        )
+        product = autograd.hessian_vector_product(lambda t: flat_loss(t, autograd_ops))
+        peers["HIPS autograd"] = lambda: product(flat, direction)
+    if importlib.util.find_spec("jax"):
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+
+        jax_ops = Ops(jax.nn.relu, lambda s: jax.nn.logsumexp(s, axis=1), jnp.mean)
+        jax_gradient = jax.grad(lambda t: flat_loss(t, jax_ops))
+        jax_hvp = jax.jit(lambda t, v: jax.jvp(jax_gradient, (t,), (v,))[1])
+        peers["JAX (CPU, jit)"] = lambda: np.asarray(
+            jax.block_until_ready(jax_hvp(jnp.asarray(flat), jnp.asarray(direction)))
+        )
+    reference = peers["calcml hvp (forward over reverse)"]()
+    for name, call in peers.items():
+        # The difference of gradients is an estimate (and ReLU kinks within its step spoil
+        # single entries): compared as a whole vector; the exact routes entry by entry.
+        estimate = name.startswith("gradient twice")
+        error = np.linalg.norm(call() - reference) / np.linalg.norm(reference)
+        assert error < (1e-3 if estimate else 1e-9), (name, error)
+    samples: dict[str, list[float]] = {name: [] for name in peers}
+    for _ in range(rounds):
+        for name, call in peers.items():
+            start = time.perf_counter()
+            call()
+            samples[name].append(time.perf_counter() - start)
+    floor, _ = _ms(samples["gradient twice (central difference)"])
+    return [
+        [
+            case.name,
+            "Hessian-vector product, one flat vector",
+            name,
+            f"{low:.3f}",
+            f"{mid:.3f}",
+            f"{low / floor:.2f}",
+            "",
+        ]
+        for name, times in samples.items()
+        for low, mid in [_ms(times)]
+    ]
+
+
 def main() -> None:
     """Time every peer on every case and layout and write ``bench/results/autodiff.md``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -405,6 +481,7 @@ def main() -> None:
             case_rows, case_notes = _run(case, layout, args.baseline)
             rows += case_rows
             notes += [f"{case.name}, {layout}: {note}" for note in case_notes]
+        rows += _hvp_rows(case, max(case.rounds // 4, 5))
     table = markdown_table(
         [
             "case",
@@ -428,7 +505,8 @@ def main() -> None:
         "samples, its time multiplied by 16: it builds one Python object per scalar and loops "
         "over samples, so its cost is linear in them. The last column is the cheap-gradient "
         "ratio: the cost of the loss and its gradient over the cost of the loss alone in plain "
-        "numpy."
+        "numpy. The Hessian-vector product rows are relative to computing the gradient twice "
+        "(a central difference of gradients along the direction, the numerical route)."
     )
     write_report(
         "autodiff",

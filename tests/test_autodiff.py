@@ -23,7 +23,16 @@ from calcml import (
     value_and_grad,
     vjp,
 )
-from calcml.autodiff import Dual, log_softmax, logsumexp, relu, sigmoid, softmax
+from calcml.autodiff import (
+    Dual,
+    hessian,
+    hvp,
+    log_softmax,
+    logsumexp,
+    relu,
+    sigmoid,
+    softmax,
+)
 
 RNG = np.random.default_rng(20240601)
 
@@ -354,11 +363,19 @@ def test_reusing_a_tensor_from_a_released_graph_raises() -> None:
         (y * 3).backward()
 
 
-def test_mixing_forward_and_reverse_mode_values_raises() -> None:
-    with pytest.raises(TypeError, match="cannot mix"):
-        Tensor(1.0) + Dual(1.0, 1.0)
-    with pytest.raises(TypeError, match="already a traced Tensor"):
+def test_reverse_over_reverse_is_refused_pointing_to_forward_over_reverse() -> None:
+    with pytest.raises(TypeError, match=r"already a traced Tensor.*jacfwd\(jacrev\(f\)\)"):
         grad(lambda x: x * grad(lambda y: x * y)(x))(1.0)
+    with pytest.raises(TypeError, match="already a traced Tensor"):
+        grad(lambda x: jvp(np.sin, (x,), (1.0,))[1])(1.0)
+
+
+def test_a_dual_inside_a_tensor_expression_is_a_constant_carrying_its_tangent() -> None:
+    # Forward over reverse: the inner Tensor records the operation, the Dual rides along.
+    product = Tensor(2.0) * Dual(3.0, 1.0)
+    assert isinstance(product, Tensor)
+    assert isinstance(product.value, Dual)
+    assert (float(product.value.value), float(product.value.tangent)) == (6.0, 2.0)
 
 
 def test_non_finite_input_is_reported_by_name() -> None:
@@ -703,3 +720,81 @@ def test_integer_valued_operations_are_constants_with_derivative_zero() -> None:
     np.testing.assert_array_equal(jacfwd(lambda t: np.sign(t) * t)(x), np.diag(np.sign(x)))
     # an index found by argmax picks one entry: its gradient is that unit vector
     np.testing.assert_array_equal(grad(lambda t: t[np.argmax(t)] * 2.0)(x), [0.0, 2.0, 0.0])
+
+
+# Derivatives of derivatives: forward mode over reverse mode.
+def _hessian_by_differences(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
+    """Central differences of the (exact, reverse-mode) gradient, column by column."""
+    columns = []
+    for j in range(x.size):
+        step = np.zeros_like(x)
+        step.flat[j] = 1e-5
+        columns.append((grad(f)(x + step) - grad(f)(x - step)) / 2e-5)
+    return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+
+
+SECOND_ORDER: dict[str, tuple[Callable[[Any], Any], np.ndarray]] = {
+    "tanh of a matrix product": (
+        lambda w: np.sum(np.tanh(np.arange(6.0).reshape(2, 3) / 4 @ w) ** 2),
+        np.array([0.3, -0.5, 0.8]),
+    ),
+    "softmax": (lambda x: softmax(x) @ np.array([1.0, -2.0, 0.5]), np.array([0.1, 0.7, -0.4])),
+    "logsumexp of a layer": (
+        lambda w: logsumexp(np.array([[1.0, 2.0], [0.5, -1.0], [0.0, 3.0]]) @ w),
+        np.array([0.2, -0.3]),
+    ),
+    "matmul and mean squared error": (
+        lambda w: np.mean((np.array([[1.0, 2.0], [3.0, -1.0]]) @ w.reshape(2, 2)) ** 2),
+        np.array([0.5, -1.0, 2.0, 0.3]),
+    ),
+    "sigmoid, division and sqrt": (
+        lambda x: np.sum(sigmoid(x) / np.sqrt(1.0 + x**2)),
+        np.array([0.4, -1.2]),
+    ),
+    "a traced and a constant gradient meeting at an index": (
+        lambda t: np.sum(np.tanh(t) ** 2) + 3.0 * t[1] + np.sum(t[[0, 0]]),
+        np.array([0.3, -0.6, 0.9]),
+    ),
+    "sliced flat parameters": (
+        lambda t: np.sum(np.tanh(t[:2] * t[2:])) + np.sum(t[[0, 0, 3]] ** 3),
+        np.array([0.3, -0.6, 0.9, 0.2]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_hessians_by_forward_over_reverse_match_differences_of_the_gradient(name: str) -> None:
+    f, x = SECOND_ORDER[name]
+    H = hessian(f)(x)
+    np.testing.assert_allclose(H, _hessian_by_differences(f, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(H, H.T, rtol=1e-12, atol=1e-14)  # mixed partials commute
+    v = np.linspace(-1.0, 1.0, x.size)
+    np.testing.assert_allclose(hvp(f, x, v), H @ v, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(jacfwd(jacrev(f))(x), H, rtol=1e-12, atol=1e-14)
+
+
+def test_hessians_equal_the_hand_derived_ones() -> None:
+    # f(x) = x^T A x / 2 has Hessian (A + A^T) / 2 everywhere.
+    A = np.array([[2.0, 1.0, 0.0], [3.0, 4.0, -1.0], [0.5, 0.0, 1.0]])
+    np.testing.assert_allclose(hessian(lambda x: x @ A @ x / 2)(np.ones(3)), (A + A.T) / 2)
+    # logsumexp: diag(s) - s s^T, with s = softmax(x).
+    x = np.array([0.3, -1.0, 2.0])
+    s = np.exp(x) / np.sum(np.exp(x))
+    np.testing.assert_allclose(hessian(logsumexp)(x), np.diag(s) - np.outer(s, s), atol=1e-15)
+    # sum(tanh(w x)) in w: d2/dw2 tanh(z) = -2 tanh(z) (1 - tanh(z)^2), times x x^T.
+    data = np.array([0.5, -2.0])
+    z = 0.7 * data.sum()
+    expected = -2 * np.tanh(z) * (1 - np.tanh(z) ** 2) * np.outer(data, data)
+    np.testing.assert_allclose(hessian(lambda w: np.tanh(w @ data))(np.full(2, 0.7)), expected)
+    # a linear function has Hessian 0
+    np.testing.assert_array_equal(hessian(lambda x: 3.0 * np.sum(x))(np.ones(2)), np.zeros((2, 2)))
+
+
+def test_hessian_vector_products_of_a_vector_valued_jacobian() -> None:
+    # f: R^2 -> R^2, f = (x0^2 x1, sin x1): jacfwd(jacrev(f)) holds each output's Hessian.
+    x = np.array([1.5, 0.4])
+    second = jacfwd(jacrev(lambda x: np.stack([x[0] ** 2 * x[1], np.sin(x[1])])))(x)
+    expected = np.array(
+        [[[2 * x[1], 2 * x[0]], [2 * x[0], 0.0]], [[0.0, 0.0], [0.0, -np.sin(x[1])]]]
+    )
+    np.testing.assert_allclose(second, expected, rtol=1e-14)

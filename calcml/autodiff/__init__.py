@@ -6,7 +6,8 @@
   :doc:`/backpropagation`'s code;
 - :mod:`calcml.autodiff.forward`: the forward-mode :class:`Dual`;
 - :mod:`calcml.autodiff.functional`: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
-  ``jacrev``, ``jacfwd`` for plain numpy functions of arrays or parameter trees;
+  ``jacrev``, ``jacfwd`` for plain numpy functions of arrays or parameter trees, and
+  ``hessian`` and ``hvp`` by forward over reverse mode;
 - :mod:`calcml.autodiff.activations`: ``sigmoid``, ``relu``, ``softmax``, ``logsumexp``,
   ``log_softmax`` for traced values and numpy arrays alike;
 - :mod:`calcml.autodiff.draw`: :func:`draw_graph`, a picture of the graph.
@@ -42,7 +43,16 @@ from calcml.autodiff.activations import log_softmax, logsumexp, relu, sigmoid, s
 from calcml.autodiff.draw import draw_graph
 from calcml.autodiff.engine import Tensor
 from calcml.autodiff.forward import Dual
-from calcml.autodiff.functional import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from calcml.autodiff.functional import (
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 
 __all__ = [
     "Dual",
@@ -50,6 +60,8 @@ __all__ = [
     "UnsupportedOperationError",
     "draw_graph",
     "grad",
+    "hessian",
+    "hvp",
     "jacfwd",
     "jacrev",
     "jvp",

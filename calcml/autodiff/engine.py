@@ -148,10 +148,10 @@ class Tensor(Traced):
         if isinstance(item, Tensor):
             return item
         if isinstance(item, Traced):
-            raise TypeError(
-                f"cannot mix a reverse-mode Tensor with a forward-mode {type(item).__name__} "
-                "in one expression; differentiate with one mode at a time"
-            )
+            # A forward-mode value met inside a reverse-mode trace comes from the outer
+            # differentiation (forward over reverse, as in a Hessian): here it is a constant
+            # whose numbers carry their own tangent.
+            return cls._result(item, "const")  # type: ignore[arg-type]
         return cls._result(_rules.constant(item), "const")
 
     def __repr__(self) -> str:
@@ -166,15 +166,25 @@ class Tensor(Traced):
         # so it is never written in place. Only a sum this node made is its own to add into.
         if self.grad is None:
             self.grad = grad
-        elif self._owns_grad:
+        elif self._owns_grad and type(grad) is np.ndarray:
             self.grad += grad
         else:
             self.grad, self._owns_grad = self.grad + grad, True
 
-    def _accumulate_at(self, index: Any, grad: Array) -> None:
+    def _accumulate_at(self, index: Any, grad: Any) -> None:
         """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
         tensor's shape serves every slice of it (the layers sliced from one flat parameter
         vector), instead of a full-size array of zeros per slice."""
+        so_far: Any = self.grad
+        if isinstance(grad, Traced) or isinstance(so_far, Traced):
+            # Inside a Hessian the gradients are traced values: scatter by the rule, and add.
+            shape = self.value.shape
+            if isinstance(grad, Traced):
+                full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
+            else:
+                full = rules.scatter(grad, index=index, shape=shape).value
+            self._accumulate(full)
+            return
         if self.grad is None:
             self.grad, self._owns_grad = np.zeros_like(self.value), True
         elif not self._owns_grad:

@@ -98,6 +98,11 @@ class Dual(Traced):
     def _apply(cls, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Dual:
         """The value of ``rule`` and its tangent: every operand's tangent pushed through the
         rule's local derivative, and the results added (constants have no tangent)."""
+        for operand in operands:
+            if isinstance(operand, Traced) and not isinstance(operand, Dual):
+                # A reverse-mode value traced inside this forward pass: the inner
+                # differentiation records the operation, with this Dual as a constant.
+                return type(operand)._apply(rule, *operands, **parameters)  # type: ignore[return-value]
         inputs = [cls._lift(operand) for operand in operands]
         local = rule(*[dual.value for dual in inputs], **parameters)
         tangent: Array = np.zeros(())

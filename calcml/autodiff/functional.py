@@ -15,8 +15,11 @@ Parameter trees: an argument being differentiated may be a nested dict, list or 
 arrays (``{"W": W, "b": b}``, see :mod:`calcml._tree`); its gradient, tangent or Jacobian
 comes back with the same structure, one array per leaf. ``has_aux=True`` lets ``f`` return
 ``(value, aux)``: ``aux`` is handed back untouched, with any traced value in it read as numbers.
-Differentiation is first order: ``grad(grad(f))`` is not supported (use
-:func:`calcml.hessian` numerically).
+Derivatives of derivatives: forward mode over reverse mode. :func:`hessian` is
+``jacfwd(grad(f))`` and :func:`hvp` is ``jvp(grad(f), ...)``; ``jacfwd(jacrev(f))`` works too.
+The inner reverse pass takes the outer forward-mode values as its numbers (a ``Dual`` met by a
+``Tensor`` is a constant to it), so the two perturbations never mix. Reverse over reverse
+(``grad(grad(f))``) and reverse over forward are refused with a message that says so.
 """
 
 from __future__ import annotations
@@ -29,23 +32,34 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from calcml import _tree
+from calcml._validation import require_finite
 from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
 from calcml.autodiff.engine import Tensor
 from calcml.autodiff.forward import Dual
 
-__all__ = ["grad", "jacfwd", "jacrev", "jvp", "value_and_grad", "vjp"]
+__all__ = ["grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "value_and_grad", "vjp"]
 
 Result = float | Array
 T = TypeVar("T", bound=Traced)
 
 
-def _as_input(value: Any, name: str) -> Array:
+def _as_input(value: Any, name: str, *, inner: bool = False) -> Array:
+    """``value`` as the numbers to differentiate at. ``inner``: a reverse-mode trace, which
+    may run inside a forward-mode one (forward over reverse), so a ``Dual`` is welcome."""
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        # already real numbers (every call of grad in a training loop): only finiteness
+        require_finite(value, name)
+        return value
     if isinstance(value, Traced):
+        if inner and isinstance(value, Dual):
+            return value  # type: ignore[return-value]
         raise TypeError(
-            f"{name} is already a traced {type(value).__name__}: calcml differentiates once "
-            "(no grad of grad, no mixing of graphs); pass plain numbers or arrays"
+            f"{name} is already a traced {type(value).__name__}: calcml differentiates a "
+            "derivative by forward mode over reverse mode only (jacfwd(jacrev(f)), "
+            "jvp(grad(f), ...), calcml.autodiff.hessian and hvp); grad(grad(f)) and "
+            "reverse over forward are not supported"
         )
     return _rules.as_real_array(value, name)
 
@@ -58,7 +72,10 @@ def _require_callable(f: Any, caller: str) -> None:
         )
 
 
-def _as_result(array: Array) -> Result:
+def _as_result(array: Any) -> Any:
+    # A traced result (a derivative inside an outer forward pass) stays traced.
+    if isinstance(array, Traced):
+        return array
     return float(array) if array.ndim == 0 else array
 
 
@@ -123,7 +140,9 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
         gradient = np.zeros_like(leaf.value) if leaf.grad is None else leaf.grad
         # The engine shares gradient arrays between nodes and passes views (reshape, transpose,
         # a caller's read-only seed); hand out a private, writable copy only where that happened.
-        if id(gradient) in seen or gradient.base is not None or not gradient.flags.writeable:
+        if isinstance(gradient, np.ndarray) and (
+            id(gradient) in seen or gradient.base is not None or not gradient.flags.writeable
+        ):
             gradient = gradient.copy()
         seen.add(id(gradient))
         results.append(_as_result(gradient))
@@ -149,7 +168,12 @@ class _Inputs:
     """
 
     def __init__(
-        self, arguments: Sequence[Any], names: Sequence[str], make: Callable[[Array, int], Any]
+        self,
+        arguments: Sequence[Any],
+        names: Sequence[str],
+        make: Callable[[Array, int], Any],
+        *,
+        inner: bool = False,
     ) -> None:
         self.leaves: list[list[Any]] = []
         self.treedefs: list[_tree.TreeDef | None] = []
@@ -159,7 +183,7 @@ class _Inputs:
             values, treedef, paths = _leaves_of(argument, name)
             leaves = []
             for value, path in zip(values, paths, strict=True):
-                leaves.append(make(_as_input(value, path), count))
+                leaves.append(make(_as_input(value, path, inner=inner), count))
                 count += 1
             self.leaves.append(leaves)
             self.treedefs.append(treedef)
@@ -187,6 +211,7 @@ def _trace_call(
         [args[i] for i in numbers],
         [f"argument {i} of f" for i in numbers],
         lambda value, _: Tensor._leaf(value),
+        inner=True,
     )
     call_args = list(args)
     for i, tree in zip(numbers, inputs.trees, strict=True):
@@ -273,7 +298,7 @@ def value_and_grad(
             raise _not_one_number(out.shape)
         out.backward()
         gradients = inputs.rebuild(_gradients(inputs.flat))
-        value = float(out.value)
+        value = _as_result(out.value)
         return (value, aux) if has_aux else value, (
             gradients[0] if isinstance(argnums, int) else gradients
         )
@@ -369,7 +394,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Result, Callable[..., Any
     """
     _require_callable(f, "vjp")
     names = [f"primals[{i}]" for i in range(len(primals))]
-    inputs = _Inputs(primals, names, lambda value, _: Tensor._leaf(value))
+    inputs = _Inputs(primals, names, lambda value, _: Tensor._leaf(value), inner=True)
     out = _traced_output(f(*inputs.trees), Tensor, "vjp")
 
     def vjp_fn(cotangent: ArrayLike) -> tuple[Any, ...]:
@@ -504,7 +529,7 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
             for leaf_rows, row in zip(rows, _gradients(leaves), strict=True):
                 leaf_rows.append(row)
         jacobians = [
-            _as_result(np.array(leaf_rows).reshape(out.shape + leaf.shape))
+            _as_result(np.stack(leaf_rows).reshape(out.shape + leaf.shape))
             for leaf_rows, leaf in zip(rows, leaves, strict=True)
         ]
         jacobian_tree: Result = inputs.rebuild(jacobians)[0]
@@ -582,3 +607,86 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
         return jacobian_tree
 
     return jacobian_f
+
+
+def _traced_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``grad(f)`` whose result stays traced even where it does not depend on ``x`` (a linear
+    ``f``): adding ``0 * x`` makes a constant gradient a function of ``x``, with slope 0."""
+    gradient = grad(f)
+    return lambda x: gradient(x) + 0.0 * x
+
+
+def hessian(f: Callable[..., Any]) -> Callable[..., Result]:
+    """Turn scalar ``f`` into the function computing its Hessian, by forward over reverse mode.
+
+    Parameters
+    ----------
+    f : callable
+        Numpy code of one array returning one number.
+
+    Returns
+    -------
+    callable
+        ``hessian(f)(x)``: the matrix of second partial derivatives ``∂²f/∂x_i∂x_j``, of
+        shape ``x.shape + x.shape``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`grad`.
+
+    Notes
+    -----
+    ``jacfwd(grad(f))``: each forward pass pushes one unit direction through the whole
+    reverse-mode gradient computation, giving one column, so the Hessian costs ``n`` gradient
+    evaluations' worth of work and is exact up to rounding, unlike the finite-difference
+    :func:`calcml.hessian`. The inner reverse pass treats the outer forward-mode values as its
+    numbers, so the two derivatives never confuse their perturbations. See
+    :doc:`/taylor-newton`.
+
+    Examples
+    --------
+    >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 2.0]))  # [[2 y, 2 x], [2 x, 0]]
+    array([[4., 2.],
+           [2., 0.]])
+    """
+    _require_callable(f, "hessian")
+    return jacfwd(_traced_gradient(f))
+
+
+def hvp(f: Callable[..., Any], x: ArrayLike, v: ArrayLike) -> Result:
+    """The Hessian of scalar ``f`` at ``x`` times the vector ``v``, by forward over reverse.
+
+    Parameters
+    ----------
+    f : callable
+        Numpy code of one array returning one number.
+    x : array_like
+        The point.
+    v : array_like
+        The direction, of ``x``'s shape.
+
+    Returns
+    -------
+    float or ndarray
+        ``H(x) v``, of ``x``'s shape.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`grad` and :func:`jvp`.
+
+    Notes
+    -----
+    ``H v`` is the directional derivative of the gradient along ``v``: one forward-mode pass
+    through the reverse-mode gradient, ``jvp(grad(f), (x,), (v,))``, for a cost of a few
+    gradients, whatever the dimension, where the whole Hessian would cost ``n``.
+
+    Examples
+    --------
+    >>> hvp(lambda x: np.sum(x**3), np.array([1.0, 2.0]), np.array([1.0, 1.0]))  # 6 x v
+    array([ 6., 12.])
+    """
+    _require_callable(f, "hvp")
+    _, product = jvp(_traced_gradient(f), (x,), (v,))
+    return product

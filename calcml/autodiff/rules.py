@@ -21,8 +21,8 @@ the product rule: each operand's map is the operation with the other operand hel
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,8 +32,7 @@ from calcml.autodiff._rules import Array, Axis
 LinearMap = Callable[[Array], Array]
 
 
-@dataclass(frozen=True)
-class Local:
+class Local(NamedTuple):
     """An operation at one point: its value and, per operand, ``dx -> dy`` and its adjoint."""
 
     value: Array
@@ -294,13 +293,24 @@ def reshape(x: Array, *, shape: tuple[int, ...]) -> Local:
 
 
 def transpose(x: Array, *, axes: tuple[int, ...]) -> Local:
-    back = tuple(np.argsort(axes))
+    back = tuple(sorted(range(len(axes)), key=axes.__getitem__))  # the inverse permutation
     return linear(x.transpose(axes), lambda dx: dx.transpose(axes), lambda g: g.transpose(back))
 
 
 def where(x: Array, y: Array, *, mask: Array) -> Local:
     chosen = mask.astype(np.float64)
     return slopes(np.where(mask, x, y), lambda: chosen, lambda: 1.0 - chosen)
+
+
+def scatter(g: Array, *, index: Any, shape: tuple[int, ...]) -> Local:
+    """Entries added into an array of zeros at ``index``: the adjoint of indexing."""
+
+    def add_into_zeros(change: Array) -> Array:
+        full = np.zeros(shape)
+        np.add.at(full, index, change)
+        return full
+
+    return linear(add_into_zeros(g), add_into_zeros, lambda back: back[index])
 
 
 def cumsum(x: Array, *, axis: int | None = None) -> Local:
@@ -407,7 +417,7 @@ def logabsdet(a: Array) -> Local:
     return Local(
         value,
         (lambda da: np.trace(inverse @ da, axis1=-2, axis2=-1),),
-        (lambda g: np.asarray(g)[..., None, None] * np.swapaxes(inverse, -1, -2),),
+        (lambda g: g[..., None, None] * np.swapaxes(inverse, -1, -2),),
     )
 
 
@@ -484,6 +494,7 @@ LABELS = {
 }
 
 
+@cache
 def label(rule: Callable[..., Any]) -> str:
     """The node label of ``rule``: its operator symbol, or its name (``sum_`` is ``sum``)."""
     name = rule.__name__.rstrip("_")
