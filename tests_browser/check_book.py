@@ -144,6 +144,13 @@ FIGURE_REPR_PROBE = """() => [...document.querySelectorAll(".cell_output")]
   .map((output) => output.textContent.match(/<Figure size [^>]*>/))
   .filter(Boolean).map((match) => match[0])"""
 
+# Figures a cell output carries inside the page's HTML, as data: URIs: figures all the same, so
+# their bytes are set aside like those of the figures fetched from _images/.
+INLINE_FIGURES = """() => [...document.images]
+  .map((img) => img.getAttribute("src") || "")
+  .filter((src) => src.startsWith("data:image/"))
+  .reduce((total, src) => total + src.length, 0)"""
+
 IMAGE_PROBE = """() => [...document.images].map((img) => ({
   src: img.currentSrc || img.src,
   alt: img.getAttribute("alt"),
@@ -197,6 +204,7 @@ class PageResult:
     bytes: int = 0
     content_bytes: int = 0
     figure_bytes: int = 0
+    inline_figure_bytes: int = 0
     warm_bytes: int | None = None
     formulas: int = 0
     math_ms: float | None = None
@@ -204,7 +212,7 @@ class PageResult:
     @property
     def counted(self) -> int:
         """What the budget counts: everything transferred but the page's own figures."""
-        return self.bytes - self.figure_bytes
+        return self.bytes - self.figure_bytes - self.inline_figure_bytes
 
 
 @contextmanager
@@ -395,6 +403,7 @@ async def read_page(page: Page, name: str, base: str, result: PageResult) -> Non
     result.problems += [f"math error: {error}" for error in math["errors"]]
     result.problems += [f"formula without its TeX: {text!r}" for text in math["inaccessible"]]
     result.problems += [f"raw TeX visible: {text!r}" for text in math["raw"]]
+    result.inline_figure_bytes = await page.evaluate(INLINE_FIGURES)
     for image in await page.evaluate(IMAGE_PROBE):
         if not image["loaded"]:
             result.problems.append(f"image does not load: {image['src']}")
@@ -463,9 +472,11 @@ async def warm_visit(browser: Browser, base: str, name: str) -> int:
         await page.goto(base + WARM_FROM, wait_until="networkidle")
         page.on("requestfinished", lambda r: sizes.append(asyncio.ensure_future(_transferred(r))))
         await page.goto(base + name, wait_until="networkidle")
+        inline = await page.evaluate(INLINE_FIGURES)
     finally:
         await context.close()
-    return sum(size for url, _, size in await asyncio.gather(*sizes) if not OWN_IMAGE.search(url))
+    fetched = await asyncio.gather(*sizes)
+    return sum(size for url, _, size in fetched if not OWN_IMAGE.search(url)) - inline
 
 
 def is_chapter(name: str) -> bool:
@@ -522,7 +533,14 @@ def weigh(results: list[PageResult]) -> list[list[str]]:
         rows.append(
             [
                 result.page,
-                *(f"{n / KB:,.0f}" for n in (result.bytes, result.figure_bytes, result.counted)),
+                *(
+                    f"{n / KB:,.0f}"
+                    for n in (
+                        result.bytes,
+                        result.figure_bytes + result.inline_figure_bytes,
+                        result.counted,
+                    )
+                ),
                 f"{budget / KB:,.0f}",
                 "" if result.warm_bytes is None else f"{result.warm_bytes / KB:,.0f}",
                 str(result.formulas),
