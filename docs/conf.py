@@ -34,7 +34,7 @@ extensions = [
     "parallel_execution",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",
+    "katex_math",
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_design",
@@ -164,39 +164,20 @@ sphinx_gallery_conf = {
     "parallel": False if _SERIAL else (os.cpu_count() or 1),
 }
 
-# --- Math without a network ----------------------------------------------------------------
-# MathJax 3 is served from this site's own static files, taken from a PyPI package at build
-# time, so readers offline see typeset math and no page asks a CDN for anything.
-_MATHJAX_SOURCE = Path(
-    str(metadata.distribution("django-static-mathjax").locate_file("mathjax/static/mathjax/es5"))
-)
-_MATHJAX_PARTS = ("tex-chtml.js", "input", "output", "ui", "a11y")
-mathjax_path = "vendor/mathjax/tex-chtml.js"
-mathjax3_config = {
-    "tex": {"tags": "ams"},
-    # The context menu would offer to load speech rules from a CDN; keep pages offline.
-    "options": {"enableMenu": False},
-}
+# --- Math at first paint -----------------------------------------------------------------
+# Every formula is rendered to HTML and MathML when the book is built, by KaTeX run in Node.js
+# from PyPI (docs/_ext/katex_math.py): pages need no math script, and no page asks a CDN for
+# anything. TeX that KaTeX cannot render fails the build.
+html_math_renderer = "katex_build_time"
 
 
-def _copy_mathjax(app, exception):  # type: ignore[no-untyped-def]
-    if exception is not None or app.builder.format != "html":
-        return
-    target = Path(app.outdir) / "_static" / "vendor" / "mathjax"
-    for part in _MATHJAX_PARTS:
-        source = _MATHJAX_SOURCE / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, dirs_exist_ok=True)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / part)
+# Search excerpts are made at build time (docs/_ext/search_excerpts.py) and shown by
+# _static/search-math.js; Sphinx's own would download every page found.
+html_show_search_summary = False
 
 
-def _typeset_search_results(app, pagename, templatename, context, doctree):  # type: ignore[no-untyped-def]
-    # Search excerpts quote the pages' formulas; the search page has none of its own, so
-    # Sphinx would not load MathJax there, and readers would see the excerpts' raw TeX.
+def _search_excerpts(app, pagename, templatename, context, doctree):  # type: ignore[no-untyped-def]
     if pagename == "search":
-        context["has_maths_elements"] = True
         app.add_js_file("search-math.js", loading_method="defer")
 
 
@@ -235,9 +216,7 @@ copybutton_prompt_is_regexp = True
 
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("config-inited", _drop_stale_outputs)
-    app.connect("build-finished", _copy_mathjax)
-    # Before sphinx.ext.mathjax (priority 500) decides whether the page needs MathJax.
-    app.connect("html-page-context", _typeset_search_results, priority=400)
+    app.connect("html-page-context", _search_excerpts)
 
 
 # --- Publishing (sitemap, link previews, notebook download, launch button) ----------------
@@ -256,6 +235,8 @@ extensions += [
     "accessible_html",
     "reproducible_downloads",
     "stream_merge",
+    "light_pages",
+    "search_excerpts",
 ]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)

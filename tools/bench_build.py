@@ -35,12 +35,12 @@ EDITED = "derivatives.md"
 EDIT = '\n```{code-cell} ipython3\nprint("an edit made by tools/bench_build.py")\n```\n'
 
 
-def copy_sources(workdir: Path) -> None:
+def copy_sources(workdir: Path, root: Path = ROOT) -> None:
     """A fresh copy of the book's sources in ``workdir``, without any earlier outputs."""
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     for name in SOURCES:
-        source = ROOT / name
+        source = root / name
         if source.is_dir():
             shutil.copytree(source, workdir / name, ignore=_ignore_generated)
         elif source.is_file():
@@ -55,7 +55,8 @@ def build(workdir: Path, serial: bool) -> float:
     command = ["sphinx-build", "-b", "html", "-W", "--keep-going", "-E", "-q"]
     command += ["-d", str(workdir / "docs" / "_build" / "doctrees"), "docs", str(html)]
     start = time.perf_counter()
-    subprocess.run(command, cwd=workdir, env=env, check=True, stderr=subprocess.DEVNULL)
+    with (workdir / "build.log").open("a") as log:
+        subprocess.run(command, cwd=workdir, env=env, check=True, stdout=log, stderr=log)
     return time.perf_counter() - start
 
 
@@ -76,7 +77,8 @@ def executed_since(workdir: Path, moment: datetime) -> int:
 def run_mode(scratch: Path, mode: str) -> dict[str, str]:
     """The three builds of one mode; their times, and what the edit re-executed."""
     workdir = scratch / mode
-    copy_sources(workdir)
+    # Every mode builds the same snapshot of the sources, taken when the run started.
+    copy_sources(workdir, scratch / "sources")
     serial = mode == "serial"
     row = {"mode": mode, "load": f"{os.getloadavg()[0]:.1f}"}
     row["clean"] = f"{build(workdir, serial):.0f}"
@@ -96,6 +98,7 @@ def main() -> int:
     parser.add_argument("--modes", nargs="+", default=["parallel", "serial"])
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="calcml-bench-build-"))
+    copy_sources(scratch / "sources")
     try:
         rows = [run_mode(scratch, mode) for mode in args.modes]
     finally:

@@ -1,9 +1,10 @@
-// A display formula wider than the column scrolls sideways; a keyboard user must be able to
+// A displayed formula wider than the column scrolls sideways; a keyboard user must be able to
 // focus it to scroll it (axe-core: scrollable-region-focusable). Only the formulas that
-// actually overflow become tab stops, once MathJax has typeset them.
+// actually overflow become tab stops. Formulas are rendered when the book is built (KaTeX),
+// so they are in place, at their final size, once the page and its fonts have loaded.
 (function () {
   function focusableWhenWide() {
-    document.querySelectorAll('mjx-container[display="true"]').forEach(function (box) {
+    document.querySelectorAll("div.math").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "group");
@@ -11,20 +12,17 @@
       }
     });
   }
-  function whenTypeset() {
-    if (!document.querySelector('script[src*="mathjax"]')) {
-      return; // a page without formulas does not load MathJax
-    }
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-      MathJax.startup.promise.then(focusableWhenWide);
+  function whenLaidOut() {
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(focusableWhenWide);
     } else {
-      window.setTimeout(whenTypeset, 100);
+      focusableWhenWide();
     }
   }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", whenTypeset);
+    document.addEventListener("DOMContentLoaded", whenLaidOut);
   } else {
-    whenTypeset();
+    whenLaidOut();
   }
   window.addEventListener("resize", focusableWhenWide);
 })();

@@ -1,0 +1,193 @@
+"""Search excerpts made when the book is built, so the search page fetches no whole page.
+
+Sphinx's search page shows each result with an excerpt, which it makes by downloading the whole
+page found: a query as common as "gradient" downloaded most of the book. Here, while the pages
+are read, each page's text is kept (formulas as their TeX, code as code); once the search
+index is written, for every word it indexes, ``_static/excerpts/<n>.json`` (the words spread
+over ``BUCKETS`` files) maps each page containing the word to the text around its first
+occurrence (Sphinx's window: 120 characters before, 240 in all), formulas whole and rendered as
+MathML (katex_math), never cut. ``_static/search-math.js`` shows them, one file fetched per
+word of the query; ``html_show_search_summary = False`` keeps Sphinx from fetching the pages.
+
+A search index this cannot read is a warning (a failed build under ``-W``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+BEFORE = 120
+LENGTH = 240
+FOLDER = "_static/excerpts"
+# Words share files (512 files of ~15 kB instead of 3000): a query fetches one per word.
+BUCKETS = 512
+_WORD = re.compile(r"\w+")
+#: pagename -> the page's text as pieces: (kind, text) with kind "text", "code" or "math".
+PAGES: dict[str, list[tuple[str, str]]] = {}
+
+
+def pieces(doctree: nodes.Node) -> list[tuple[str, str]]:
+    """A page's text in reading order: plain text, code and formulas (TeX)."""
+    found: list[tuple[str, str]] = []
+
+    def visit(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Text):
+            found.append(("text", re.sub(r"\s+", " ", node.astext())))
+        elif isinstance(node, nodes.math | nodes.math_block):
+            found.append(("math", node.astext().strip()))
+            if isinstance(node, nodes.math_block):
+                found.append(("text", " "))
+        elif isinstance(node, nodes.FixedTextElement | nodes.literal | addnodes.desc_signature):
+            found.append(("code", re.sub(r"\s+", " ", node.astext())))
+            if not isinstance(node, nodes.literal):
+                found.append(("text", " "))
+        elif isinstance(node, nodes.comment | nodes.raw | nodes.image | nodes.system_message):
+            return
+        elif isinstance(node, nodes.Element):
+            for child in node.children:
+                visit(child)
+            if isinstance(node, nodes.paragraph | nodes.title | nodes.list_item):
+                found.append(("text", " "))
+
+    visit(doctree)
+    return found
+
+
+def _keep_text(app: Sphinx, doctree: nodes.document) -> None:
+    # As read, before post-transforms (sphinx-gallery turns code blocks into other nodes).
+    PAGES[app.env.docname] = pieces(doctree)
+
+
+def _starts(page: list[tuple[str, str]]) -> list[int]:
+    starts, position = [], 0
+    for _, text in page:
+        starts.append(position)
+        position += len(text)
+    return starts
+
+
+def _first_offsets(page: list[tuple[str, str]], stem: Any) -> dict[str, int]:
+    """Stemmed word -> offset of its first occurrence in the page's text."""
+    offsets: dict[str, int] = {}
+    position = 0
+    for kind, text in page:
+        if kind != "math":
+            for word in _WORD.finditer(text):
+                offsets.setdefault(stem(word[0]), position + word.start())
+        position += len(text)
+    return offsets
+
+
+def excerpt(
+    page: list[tuple[str, str]], starts: list[int], offset: int, math: dict[str, str]
+) -> str:
+    """The HTML of the excerpt of ``page`` (its pieces start at ``starts``) around ``offset``."""
+    start = max(offset - BEFORE, 0)
+    end = start + LENGTH
+    out = ["..." if start > 0 else ""]
+    first = max(bisect.bisect_right(starts, start) - 1, 0)
+    for (kind, text), low in zip(page[first:], starts[first:], strict=True):
+        high = low + len(text)
+        if low >= end:
+            break
+        if high <= start:
+            continue
+        if kind == "math":
+            if low >= start and high <= end and text in math:
+                out.append(f'<span class="math notranslate nohighlight">{math[text]}</span>')
+            continue
+        cut = html.escape(text[max(start - low, 0) : end - low])
+        out.append(f"<code>{cut}</code>" if kind == "code" else cut)
+    total = starts[-1] + len(page[-1][1]) if page else 0
+    out.append("..." if total > end else "")
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def bucket(term: str) -> int:
+    """The file a word's excerpts go to (search-math.js computes the same)."""
+    value = 0
+    for character in term:
+        value = (value * 31 + ord(character)) % 2**32
+    return value % BUCKETS
+
+
+def _formula_html(tex: str) -> str | None:
+    import katex_math
+
+    for key in (katex_math._key(False, tex), katex_math._key(True, tex)):
+        if key in katex_math.RENDERED:
+            # A displayed formula is quoted inline.
+            return katex_math.RENDERED[key].replace(' display="block"', "")
+    return None
+
+
+def _read_index(path: Path) -> tuple[list[str], dict[str, set[int]]]:
+    text = path.read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    terms: dict[str, set[int]] = {}
+    for table in (index["titleterms"], index["terms"]):
+        for term, found in table.items():
+            terms.setdefault(term, set()).update([found] if isinstance(found, int) else found)
+    return index["docnames"], terms
+
+
+def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html" or not PAGES:
+        return
+    from sphinx.search.en import SearchEnglish
+
+    outdir = Path(app.outdir)
+    try:
+        docnames, terms = _read_index(outdir / "searchindex.js")
+    except (OSError, ValueError, KeyError) as error:
+        logger.warning(f"search_excerpts: cannot read searchindex.js: {error}")
+        return
+    stem = functools.cache(SearchEnglish({}).stem)
+    offsets = {name: _first_offsets(page, stem) for name, page in PAGES.items()}
+    starts = {name: _starts(page) for name, page in PAGES.items()}
+    formulas = {tex for page in PAGES.values() for kind, tex in page if kind == "math"}
+    math = {tex: rendered for tex in formulas if (rendered := _formula_html(tex)) is not None}
+    missing = sorted(set(docnames) - set(PAGES))
+    if missing:
+        # An incremental build (docs-live) reads only the pages that changed.
+        logger.info(f"search_excerpts: no excerpts for pages not written: {', '.join(missing)}")
+    files: list[dict[str, dict[str, str]]] = [{} for _ in range(BUCKETS)]
+    for term, found in sorted(terms.items()):
+        excerpts = {}
+        for number in sorted(found):
+            name = docnames[number]
+            if name in PAGES:
+                offset = offsets[name].get(term, 0)
+                excerpts[name] = excerpt(PAGES[name], starts[name], offset, math)
+        if excerpts:
+            files[bucket(term)][term] = excerpts
+    folder = outdir / FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for number, content in enumerate(files):
+        data = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        (folder / f"{number}.json").write_text(data, encoding="utf-8")
+    written = sum(len(content) for content in files)
+    logger.info(f"search_excerpts: {written} words, excerpts of {len(PAGES)} pages")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-read", _keep_text)
+    # Sphinx has written searchindex.js (in its own finish step) before build-finished.
+    app.connect("build-finished", _write_excerpts)
+    # Pages' text is kept in this process: a parallel read (-j) would lose it.
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
