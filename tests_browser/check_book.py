@@ -145,11 +145,24 @@ FIGURE_REPR_PROBE = """() => [...document.querySelectorAll(".cell_output")]
   .filter(Boolean).map((match) => match[0])"""
 
 # Figures a cell output carries inside the page's HTML, as data: URIs: figures all the same, so
-# their bytes are set aside like those of the figures fetched from _images/.
-INLINE_FIGURES = """() => [...document.images]
-  .map((img) => img.getAttribute("src") || "")
-  .filter((src) => src.startsWith("data:image/"))
-  .reduce((total, src) => total + src.length, 0)"""
+# their bytes are set aside like those of the figures fetched from _images/. An animation's
+# frames sit in its player's script (matplotlib's to_jshtml, lines continued with a backslash),
+# and the frame on show is also an image's src: each distinct URI is counted once.
+INLINE_FIGURES = r"""() => {
+  const uris = new Set();
+  for (const img of document.images) {
+    const src = img.getAttribute("src") || "";
+    if (src.startsWith("data:image/")) uris.add(src.replace(/\\\n/g, ""));
+  }
+  for (const script of document.scripts) {
+    for (const match of script.text.matchAll(/data:image\/[a-z+]+;base64,[A-Za-z0-9+\/=\\\n]+/g)) {
+      uris.add(match[0].replace(/\\\n/g, ""));
+    }
+  }
+  let total = 0;
+  for (const uri of uris) total += uri.length;
+  return total;
+}"""
 
 IMAGE_PROBE = """() => [...document.images].map((img) => ({
   src: img.currentSrc || img.src,
