@@ -215,6 +215,71 @@ def _render_missing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+# MathML Core (what Chromium implements) ignores ``mathvariant`` except "normal": KaTeX's
+# <mi mathvariant="bold">x</mi> would show as an ordinary italic x, and the book's bold vectors,
+# ℝ and the transpose's sans-serif T would lose their meaning. Unicode has the styled letters
+# themselves (Mathematical Alphanumeric Symbols), which every browser shows as written.
+# style -> (A, a, 0, Α, α): first code point of each run; None where Unicode has no such run.
+_STYLED_RUNS: dict[str, tuple[int | None, ...]] = {
+    "bold": (0x1D400, 0x1D41A, 0x1D7CE, 0x1D6A8, 0x1D6C2),
+    "italic": (0x1D434, 0x1D44E, None, 0x1D6E2, 0x1D6FC),
+    "bold-italic": (0x1D468, 0x1D482, 0x1D7CE, 0x1D71C, 0x1D736),
+    "double-struck": (0x1D538, 0x1D552, 0x1D7D8, None, None),
+    "script": (0x1D49C, 0x1D4B6, None, None, None),
+    "fraktur": (0x1D504, 0x1D51E, None, None, None),
+    "sans-serif": (0x1D5A0, 0x1D5BA, 0x1D7E2, None, None),
+    "monospace": (0x1D670, 0x1D68A, 0x1D7F6, None, None),
+}
+# Letters Unicode had encoded before the block: their places in it are left empty.
+_STYLED_EXCEPTIONS = {
+    "italic": {"h": "\u210e"},
+    "double-struck": dict(
+        zip("CHNPQRZ", "\u2102\u210d\u2115\u2119\u211a\u211d\u2124", strict=True)
+    ),
+    "script": dict(
+        zip(
+            "BEFHILMRego",
+            "\u212c\u2130\u2131\u210b\u2110\u2112\u2133\u211b\u212f\u210a\u2134",
+            strict=True,
+        )
+    ),
+    "fraktur": dict(zip("CHIRZ", "\u212d\u210c\u2111\u211c\u2128", strict=True)),
+}
+_STYLED_TOKEN = re.compile(r'<(mi|mn) mathvariant="([a-z-]+)">([^<]*)</\1>')
+
+
+def _styled_char(style: str, char: str) -> str:
+    if char in _STYLED_EXCEPTIONS.get(style, {}):
+        return _STYLED_EXCEPTIONS[style][char]
+    runs = _STYLED_RUNS[style]
+    for first, start, size in (
+        ("A", runs[0], 26),
+        ("a", runs[1], 26),
+        ("0", runs[2], 10),
+        ("\u0391", runs[3], 25),
+        ("\u03b1", runs[4], 25),
+    ):
+        offset = ord(char) - ord(first)
+        if start is not None and 0 <= offset < size:
+            return chr(start + offset)
+    return char
+
+
+def _unicode_styles(html: str) -> str:
+    """``<mi mathvariant="bold">x</mi>`` as ``<mi>𝐱</mi>``, the styled letter itself."""
+
+    def styled(match: re.Match[str]) -> str:
+        tag, style, text = match.groups()
+        if style not in _STYLED_RUNS:
+            return match.group(0)
+        letters = "".join(_styled_char(style, char) for char in text)
+        # A styled letter is not italicised again: MathML Core's automatic italic of a
+        # one-letter <mi> applies to the plain Latin and Greek letters only.
+        return f"<{tag}>{letters}</{tag}>"
+
+    return _STYLED_TOKEN.sub(styled, html)
+
+
 def _html(display: bool, tex: str) -> str:
     key = _key(display, tex)
     if key not in RENDERED:
@@ -229,7 +294,7 @@ def _html(display: bool, tex: str) -> str:
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:
     self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
-    self.body.append(_html(False, node.astext()))
+    self.body.append(_unicode_styles(_html(False, node.astext())))
     self.body.append("</span>")
     raise nodes.SkipNode
 
@@ -241,7 +306,7 @@ def visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None:
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")
-    self.body.append(_html(True, block_tex(node)))
+    self.body.append(_unicode_styles(_html(True, block_tex(node))))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 
