@@ -67,9 +67,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The unit tests, and every example script run headless."""
+    """The unit tests, and every example script run headless, one process per core."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs, env=HEADLESS_ENV)
+    session.run("pytest", "--numprocesses=auto", *session.posargs, env=HEADLESS_ENV)
 
 
 @nox.session(python=PYTHON)

@@ -236,6 +236,7 @@ extensions += [
     "reproducible_downloads",
     "stream_merge",
     "light_pages",
+    "plain_code",
     "search_excerpts",
 ]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.

@@ -12,14 +12,16 @@ A page fails, and the run names the page and the problem, when it
 - has an image that does not load, or whose alt text is empty, a file name or matplotlib's
   ``<Figure size ...>`` repr;
 - has a critical or serious axe-core violation of WCAG 2 A/AA, in light mode, or of colour
-  contrast once the dark-mode toggle has switched it to dark;
+  contrast once the dark-mode toggle has switched it to dark (colour contrast is judged once per
+  text style and mode, on the first page that shows the style: see ``TEXT_STYLES``);
 - runs code cells but offers no executed ``.ipynb`` download or no launch button;
 - weighs more than its budget (below).
 
 The search page must also find "gradient", and its excerpts of the pages found are checked
-like a page's own text once every one has loaded. Screenshots of every page, light and dark, go to
-``artifacts/screenshots/``; the page-weight table to ``artifacts/page-weight.md`` and the
-accessibility findings (all impacts) to ``artifacts/accessibility.md``.
+like a page's own text once every one has loaded. Screenshots of every page's first screen,
+light and dark (and of a failing page whole), go to ``artifacts/screenshots/``; the page-weight
+table to ``artifacts/page-weight.md`` and the accessibility findings (all impacts) to
+``artifacts/accessibility.md``.
 
 Page weight, absolute budgets, figures excluded (each figure capped on its own): at most
 ``FIRST_VISIT_BUDGET`` on a first visit with an empty cache, at most ``WARM_VISIT_BUDGET`` for a
@@ -70,10 +72,11 @@ CHROMIUM_ARGS = [
 ]
 HOST = "127.0.0.1"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
-# A page spends most of its time waiting (for the network to go idle, for MathJax), so four
-# pages at a time keep two cores busy without starving them.
-CONCURRENCY = 2  # one page per core
+# A page spends part of its time waiting (for the network to go quiet, for a navigation), so
+# three pages at a time keep two cores busy; more only slows each page towards a timeout.
+CONCURRENCY = 3
 TIMEOUT_MS = 60_000
+SWITCH_TIMEOUT_MS = 10_000
 
 KIB = 1024
 KB = 1000
@@ -194,10 +197,13 @@ CONTRAST_PROBE = """() => {
   return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
 }"""
 
-AXE_RUN = """async (rules) => {
+AXE_RUN = """async ([rules, contrast]) => {
   const options = rules
     ? { runOnly: { type: "rule", values: rules } }
-    : { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } };
+    : {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
+        rules: { "color-contrast": { enabled: contrast } },
+      };
   const result = await axe.run(document, { ...options, resultTypes: ["violations"] });
   return result.violations.map((v) => ({
     id: v.id,
@@ -205,6 +211,64 @@ AXE_RUN = """async (rules) => {
     help: v.help,
     targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
   }));
+}"""
+
+# What axe's color-contrast rule judges on a page: each visible piece of text's colour, the
+# background it sits on, whether it is large text, its opacity and its shadow. The rule is by
+# far axe's slowest (it lays out every glyph of every formula), and the book's pages repeat the
+# same few dozen styles, so, as Deque advises for multi-page sites, a page is judged for
+# contrast when it shows a style no page before it showed, in that colour mode: every style
+# gets judged, on the first page that has it. Text over a picture has no one background
+# colour: a page with such text is always judged.
+TEXT_STYLES = r"""() => {
+  const styles = new Set();
+  let overImage = false;
+  // Both walk up the ancestors; remembered per element, as siblings share them.
+  const backgrounds = new Map();
+  // What shows behind an element: its own colour when opaque, else what it lets through of
+  // its parent's too. A gradient is as much a part of it as a colour; a picture is not.
+  const background = (el) => {
+    if (!el) return "canvas";
+    if (!backgrounds.has(el)) {
+      const style = getComputedStyle(el);
+      const image = style.backgroundImage;
+      if (image.includes("url(")) overImage = true;
+      const colour = /rgba\(.*, 0\)|transparent/.test(style.backgroundColor)
+        ? "" : style.backgroundColor;
+      const own = (image === "none" ? "" : `${image} `) + colour;
+      const opaque = image === "none" && colour.startsWith("rgb(");
+      const behind = opaque ? "" : background(el.parentElement);
+      backgrounds.set(el, own && behind ? `${own} over ${behind}` : own || behind);
+    }
+    return backgrounds.get(el);
+  };
+  const opacities = new Map();
+  const opacity = (el) => {
+    if (!el) return 1;
+    if (!opacities.has(el)) {
+      opacities.set(el, Number(getComputedStyle(el).opacity) * opacity(el.parentElement));
+    }
+    return opacities.get(el);
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || !node.textContent.trim() || !el.checkVisibility()) continue;
+    const style = getComputedStyle(el);
+    // WCAG's large text (24px, or 18.66px bold) needs 3:1, any other 4.5:1, as axe judges it.
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    styles.add([style.color, background(el), large, opacity(el), style.textShadow].join("|"));
+  }
+  return { styles: [...styles], overImage };
+}"""
+
+# Runs every finite animation and transition to its end state (an infinite one cannot be, and
+# is left running).
+FINISH_FADES = """() => {
+  for (const animation of document.getAnimations()) {
+    try { animation.finish(); } catch (error) { /* infinite: nothing to finish */ }
+  }
 }"""
 
 FAILING_IMPACTS = {"critical", "serious"}
@@ -272,28 +336,68 @@ def alt_text_problem(alt: str | None) -> str | None:
 
 
 async def switch_to_dark(page: Page) -> bool:
-    """Pick "Dark" in the theme's colour-mode menu, as a reader would; True if it took."""
-    await page.locator(".theme-switch-button:visible").first.click()
-    await page.locator(".theme-change-button[data-mode=dark]:visible").first.click()
-    try:
-        await page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
-        # The theme fades colours in, and the button's tooltip lingers while the pointer rests
-        # on it: judging contrast mid-fade or under the tooltip reports phantom failures.
-        await page.mouse.move(0, VIEWPORT["height"] - 1)
-        await page.wait_for_function(
-            "!document.querySelector('.tooltip')"
-            " && document.getAnimations().every((a) => a.playState !== 'running')"
-        )
-    except PlaywrightError:
+    """Pick "Dark" in the theme's colour-mode menu, as a reader would; True if it took.
+
+    A click can land while the theme's script is still wiring the menu on a busy machine, so
+    a second try follows a first that did not take. The theme then fades its colours in and
+    the button's tooltip lingers under the pointer: judging contrast mid-fade or under the
+    tooltip reports phantom failures, so the fades are run to their end and the pointer moved.
+    """
+    for _ in range(2):
+        try:
+            await page.locator(".theme-switch-button:visible").first.click()
+            await page.locator(".theme-change-button[data-mode=dark]:visible").first.click(
+                timeout=SWITCH_TIMEOUT_MS
+            )
+            await page.wait_for_function(
+                "document.documentElement.dataset.theme === 'dark'", timeout=SWITCH_TIMEOUT_MS
+            )
+            break
+        except PlaywrightError:
+            await page.keyboard.press("Escape")
+    else:
         return False
+    await page.mouse.move(0, VIEWPORT["height"] - 1)
+    await page.evaluate(FINISH_FADES)
+    await page.wait_for_function("!document.querySelector('.tooltip')")
     return True
 
 
-async def axe_findings(page: Page, axe: Path, rules: list[str] | None, mode: str) -> list[str]:
-    """axe-core's violations on the page, one line each, with their impact."""
+class ContrastLedger:
+    """The text styles already judged for colour contrast, per colour mode, across pages.
+
+    A page claims the styles it is the first to show; if its check is cut short (a timeout,
+    retried), ``forget`` hands them back so that the retry, or another page, judges them.
+    """
+
+    def __init__(self) -> None:
+        self.judged: dict[str, set[str]] = {"light": set(), "dark": set()}
+        self.claims: dict[str, list[tuple[str, set[str]]]] = {}
+
+    async def needs_judging(self, page: Page, name: str, mode: str) -> bool:
+        """True when page ``name`` shows a text style not yet judged in ``mode`` (now its own)."""
+        probe = await page.evaluate(TEXT_STYLES)
+        new = set(probe["styles"]) - self.judged[mode]
+        self.judged[mode] |= new
+        self.claims.setdefault(name, []).append((mode, new))
+        return bool(new) or bool(probe["overImage"])
+
+    def forget(self, name: str) -> None:
+        """Hand back the styles page ``name`` claimed: its check did not finish."""
+        for mode, styles in self.claims.pop(name, []):
+            self.judged[mode] -= styles
+
+
+async def axe_findings(
+    page: Page, axe: Path, rules: list[str] | None, mode: str, contrast: bool = True
+) -> list[str]:
+    """axe-core's violations on the page, one line each, with their impact.
+
+    ``rules`` None runs every WCAG 2 A/AA rule, but color-contrast only when ``contrast``.
+    """
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(axe))
-    violations = await page.evaluate(AXE_RUN, rules)
+    violations = await page.evaluate(AXE_RUN, [rules, contrast])
     return [
         f"{v['impact']}: {v['id']} ({mode}) {v['help']} at {', '.join(v['targets'])}"
         for v in violations
@@ -432,18 +536,23 @@ async def read_page(page: Page, name: str, base: str, result: PageResult) -> Non
     await check_notebook_download(page, result)
 
 
-async def read_dark_page(page: Page, axe: Path | None, result: PageResult) -> None:
+async def read_dark_page(
+    page: Page, axe: Path | None, contrast: ContrastLedger, result: PageResult
+) -> None:
     """In dark mode the text must stay legible: WCAG AA contrast, for the body and axe alike."""
-    if (contrast := await page.evaluate(CONTRAST_PROBE)) < MIN_CONTRAST:
-        result.problems.append(f"dark mode: text contrast {contrast:.1f}:1, under 4.5:1")
-    if axe is not None:
+    if (ratio := await page.evaluate(CONTRAST_PROBE)) < MIN_CONTRAST:
+        result.problems.append(f"dark mode: text contrast {ratio:.1f}:1, under 4.5:1")
+    if axe is not None and await contrast.needs_judging(page, result.page, "dark"):
         result.accessibility += await axe_findings(page, axe, ["color-contrast"], "dark")
 
 
 async def check_page(
-    browser: Browser, base: str, name: str, axe: Path | None, shots: Path
+    browser: Browser, base: str, name: str, axe: Path | None, contrast: ContrastLedger, shots: Path
 ) -> PageResult:
-    """Open one page, light then dark, and collect every problem a reader would meet."""
+    """Open one page, light then dark, and collect every problem a reader would meet.
+
+    Screenshots show the first screen, light and dark; a failing page is also shot whole.
+    """
     result = PageResult(name)
     context = await browser.new_context(
         viewport=VIEWPORT, color_scheme="light", service_workers="block"
@@ -457,13 +566,16 @@ async def check_page(
     try:
         await read_page(page, name, base, result)
         if axe is not None:
-            result.accessibility += await axe_findings(page, axe, None, "light")
-        await page.screenshot(path=shots / f"{slug}-light.png", full_page=True)
+            judge = await contrast.needs_judging(page, name, "light")
+            result.accessibility += await axe_findings(page, axe, None, "light", judge)
+        await page.screenshot(path=shots / f"{slug}-light.png")
         if await switch_to_dark(page):
-            await read_dark_page(page, axe, result)
-            await page.screenshot(path=shots / f"{slug}-dark.png", full_page=True)
+            await read_dark_page(page, axe, contrast, result)
+            await page.screenshot(path=shots / f"{slug}-dark.png")
         else:
             result.problems.append("the dark-mode toggle did not switch the page to dark")
+        if result.problems or failing(result.accessibility):
+            await page.screenshot(path=shots / f"{slug}-whole.png", full_page=True)
         # Requests still in flight would be counted as failed when the context closes.
         await page.wait_for_load_state("networkidle")
     except PlaywrightError as error:
@@ -471,10 +583,13 @@ async def check_page(
     finally:
         await context.close()
     await traffic.settle()
-    result.problems += [
-        line for line in result.accessibility if line.split(":")[0] in FAILING_IMPACTS
-    ]
+    result.problems += failing(result.accessibility)
     return result
+
+
+def failing(findings: list[str]) -> list[str]:
+    """The accessibility findings that fail the run: critical and serious ones."""
+    return [line for line in findings if line.split(":")[0] in FAILING_IMPACTS]
 
 
 async def warm_visit(browser: Browser, base: str, name: str) -> int:
@@ -508,6 +623,7 @@ async def check_book(
     shots = artifacts / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     gate = asyncio.Semaphore(CONCURRENCY)
+    contrast = ContrastLedger()
     with serve(root) as base:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -516,11 +632,12 @@ async def check_book(
 
             async def one(name: str) -> PageResult:
                 async with gate:
-                    result = await check_page(browser, base, name, axe, shots)
+                    result = await check_page(browser, base, name, axe, contrast, shots)
                     # A busy two-core machine can starve one page past a timeout; a page
                     # that is really broken fails the same way twice.
                     if any("Timeout" in problem for problem in result.problems):
-                        result = await check_page(browser, base, name, axe, shots)
+                        contrast.forget(name)
+                        result = await check_page(browser, base, name, axe, contrast, shots)
                     if is_chapter(name):
                         result.warm_bytes = await warm_visit(browser, base, name)
                     return result

@@ -142,10 +142,22 @@ def collect(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     _PENDING.pool, _PENDING.jobs = None, []
 
 
+def stop(app: Sphinx, exception: Exception | None) -> None:
+    """When the build fails before ``collect`` (an example raising, say), stop the pool.
+
+    Notebooks not yet started are cancelled; the running ones (one per core at most) are left
+    to finish, so that their kernels shut down with them instead of outliving the build.
+    """
+    if _PENDING.pool is not None:
+        _PENDING.pool.shutdown(wait=True, cancel_futures=True)
+        _PENDING.pool, _PENDING.jobs = None, []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # After myst-nb's own builder-inited handlers (same priority, registered earlier: list
     # this extension after myst_nb) and before sphinx-gallery's, so that the chapters run
     # while the gallery's examples do.
     app.connect("builder-inited", start)
     app.connect("env-before-read-docs", collect, priority=100)
+    app.connect("build-finished", stop)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

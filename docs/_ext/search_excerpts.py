@@ -131,9 +131,7 @@ def _formula_html(tex: str) -> str | None:
     for key in (katex_math._key(False, tex), katex_math._key(True, tex)):
         if key in katex_math.RENDERED:
             # A displayed formula is quoted inline.
-            return katex_math._unicode_styles(katex_math.RENDERED[key]).replace(
-                ' display="block"', ""
-            )
+            return katex_math.page_markup(katex_math.RENDERED[key]).replace(' display="block"', "")
     return None
 
 
