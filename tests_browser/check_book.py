@@ -304,7 +304,13 @@ def serve(root: Path) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             """The run reports failures itself; one log line per file is noise."""
 
-    server = ThreadingHTTPServer((HOST, 0), partial(QuietHandler, directory=str(root)))
+    class QuietServer(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A page closed while a file was on its way is no error of the book's."""
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    server = QuietServer((HOST, 0), partial(QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
