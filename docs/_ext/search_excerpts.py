@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import katex_math
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -108,7 +109,7 @@ def excerpt(
             continue
         if kind == "math":
             if low >= start and high <= end and text in math:
-                out.append(f'<span class="math notranslate nohighlight">{math[text]}</span>')
+                out.append(f'<span class="{katex_math.MATH_CLASS}">{math[text]}</span>')
             continue
         cut = html.escape(text[max(start - low, 0) : end - low])
         out.append(f"<code>{cut}</code>" if kind == "code" else cut)
@@ -126,8 +127,6 @@ def bucket(term: str) -> int:
 
 
 def _formula_html(tex: str) -> str | None:
-    import katex_math
-
     for key in (katex_math._key(False, tex), katex_math._key(True, tex)):
         if key in katex_math.RENDERED:
             # A displayed formula is quoted inline.
