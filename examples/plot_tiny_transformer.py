@@ -11,8 +11,8 @@ dictionary of parameters and stepped by ``calcml.Adam``; a directional
 derivative checks the gradient of the whole model first. The figure shows the
 loss while training and what each head attends to in one held-out sequence.
 Sorting is harder than reversing: the output at a position depends on how
-many digits are smaller, not on one place in the input, so expect a few
-percent of the digits to stay wrong. Chapter: :doc:`/transformer`.
+many digits are smaller, not on one place in the input, so after 300 steps
+some digits are still wrong. Chapter: :doc:`/transformer`.
 
 Run it with ``python plot_tiny_transformer.py``. Add ``--save`` to also
 write the figure to ``plot_tiny_transformer.png`` in the working directory
