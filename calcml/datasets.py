@@ -1,9 +1,10 @@
 """Seeded toy data sets the book trains on, generated with numpy alone.
 
-Every generator takes a ``seed`` keyword and returns ``(X, y)`` as float arrays, ``X`` of shape
-``(n, d)`` and ``y`` of shape ``(n,)``, so a page that executes at build time draws the same
-points every time. :func:`load_digits` reads the 8x8 handwritten digits that ship inside
-scikit-learn (nothing is downloaded).
+Every generator takes a ``seed`` keyword, so a page that executes at build time draws the
+same data every time. The point-cloud generators return ``(X, y)`` as float arrays, ``X`` of
+shape ``(n, d)`` and ``y`` of shape ``(n,)``; :func:`make_sequence_task` returns integer token
+sequences and their targets, both of shape ``(n, length)``. :func:`load_digits` reads the 8x8
+handwritten digits that ship inside scikit-learn (nothing is downloaded).
 
 Examples
 --------
@@ -19,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from calcml._validation import (
     as_float_array,
+    one_of,
     real_number,
     require_integer,
     require_seed,
@@ -29,11 +31,13 @@ __all__ = [
     "make_circles",
     "make_line",
     "make_moons",
+    "make_sequence_task",
     "make_spirals",
     "train_test_split",
 ]
 
 Array = NDArray[np.float64]
+Tokens = NDArray[np.int64]
 
 
 #: The most points a generator draws: ten million two-dimensional points take 160 MB.
@@ -289,6 +293,101 @@ def make_spirals(
     angle = 4.0 * (y + radius) + level * rng.standard_normal(size)
     X = radius[:, np.newaxis] * np.column_stack([np.sin(angle), np.cos(angle)])
     return _shuffled(rng, X, y.astype(np.float64))
+
+
+#: The sequence-to-sequence tasks :func:`make_sequence_task` knows, and what each target is.
+SEQUENCE_TASKS = {
+    "reverse": "the sequence read backwards",
+    "sort": "the same symbols in increasing order",
+}
+#: The longest sequence :func:`make_sequence_task` draws: a toy task, not a corpus.
+MAX_LENGTH = 1000
+
+
+def make_sequence_task(
+    n: int = 1000,
+    *,
+    length: int = 8,
+    n_symbols: int = 10,
+    task: str = "reverse",
+    seed: int = 0,
+) -> tuple[Tokens, Tokens]:
+    """Random sequences of symbols (tokens) and their targets for a small sequence model.
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Number of sequences.
+    length : int, default 8
+        Number of symbols in each sequence.
+    n_symbols : int, default 10
+        Size of the vocabulary: every symbol is an integer ``0, ..., n_symbols - 1``, drawn
+        uniformly and independently (with 10, the sequences are strings of digits).
+    task : {"reverse", "sort"}, default "reverse"
+        What the target is: the sequence read backwards, or its symbols in increasing order.
+    seed : int, default 0
+        Seed of the random generator, an integer >= 0: the same seed, the same data.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape ``(n, length)``, dtype ``int64``: the input sequences, one per row.
+    Y : numpy.ndarray
+        Shape ``(n, length)``, dtype ``int64``: the target for every position of every
+        sequence.
+
+    Raises
+    ------
+    TypeError
+        If ``n``, ``length``, ``n_symbols`` or ``seed`` is not an integer, or ``task`` not a
+        string.
+    ValueError
+        If ``n`` or ``length`` is not positive, ``n_symbols < 2``, ``seed`` is negative, or
+        ``task`` is not one of the tasks above.
+
+    Notes
+    -----
+    The arrays are integers, not floats: they index an embedding table. Position ``i`` of a
+    reversed sequence holds input position ``length - 1 - i`` (counting from 0), so a model
+    must look across the sequence to produce it. The chapter :doc:`/transformer` trains a
+    transformer block on the reversal task.
+
+    Examples
+    --------
+    >>> X, Y = make_sequence_task(2, length=5, seed=0)
+    >>> X.shape, Y.shape, X.dtype.name
+    ((2, 5), (2, 5), 'int64')
+    >>> bool(np.array_equal(Y, X[:, ::-1]))
+    True
+    >>> X, Y = make_sequence_task(3, length=4, task="sort")
+    >>> bool(np.all(np.diff(Y, axis=1) >= 0))
+    True
+    """
+    size = _require_size(n, "n")
+    steps = require_integer(
+        length,
+        "length",
+        minimum=1,
+        maximum=MAX_LENGTH,
+        advice="a toy sequence task needs a handful of symbols per sequence",
+    )
+    symbols = require_integer(
+        n_symbols,
+        "n_symbols",
+        minimum=2,
+        maximum=MAX_LENGTH,
+        advice="a toy vocabulary has a few symbols, such as the 10 digits",
+    )
+    if size * steps > MAX_POINTS:
+        raise ValueError(
+            f"n * length must be at most {MAX_POINTS:,} symbols, got {n!r} * {length!r}; "
+            "a toy sequence task needs a few thousand sequences of a few symbols"
+        )
+    chosen = one_of(task, "task", SEQUENCE_TASKS)
+    rng = _generator(seed)
+    X = rng.integers(0, symbols, size=(size, steps), dtype=np.int64)
+    Y = X[:, ::-1].copy() if chosen == "reverse" else np.sort(X, axis=1)
+    return X, Y
 
 
 def load_digits() -> tuple[Array, Array]:

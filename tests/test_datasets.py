@@ -12,6 +12,7 @@ from calcml.datasets import (
     make_circles,
     make_line,
     make_moons,
+    make_sequence_task,
     make_spirals,
     train_test_split,
 )
@@ -125,3 +126,45 @@ def test_split_rejects_mismatched_rows_and_bad_fractions() -> None:
         train_test_split(np.zeros((3, 2)), np.zeros(4))
     with pytest.raises(ValueError, match="test_fraction"):
         train_test_split(np.zeros((3, 2)), np.zeros(3), test_fraction=1.0)
+
+
+@pytest.mark.parametrize("task", ["reverse", "sort"])
+def test_sequence_task_is_seeded_and_shaped_as_integer_tokens(task: str) -> None:
+    X, Y = make_sequence_task(50, length=7, n_symbols=5, task=task, seed=2)
+    X_again, Y_again = make_sequence_task(50, length=7, n_symbols=5, task=task, seed=2)
+    X_other, _ = make_sequence_task(50, length=7, n_symbols=5, task=task, seed=3)
+    np.testing.assert_array_equal(X, X_again)
+    np.testing.assert_array_equal(Y, Y_again)
+    assert not np.array_equal(X, X_other)
+    assert X.shape == Y.shape == (50, 7)
+    assert X.dtype == Y.dtype == np.int64
+    assert X.min() >= 0
+    assert X.max() <= 4
+
+
+def test_reversing_the_reversal_target_gives_back_the_input() -> None:
+    X, Y = make_sequence_task(200, length=9, task="reverse", seed=1)
+    np.testing.assert_array_equal(Y[:, ::-1], X)
+
+
+def test_sort_target_is_increasing_and_a_rearrangement_of_the_input() -> None:
+    X, Y = make_sequence_task(200, length=6, n_symbols=4, task="sort", seed=1)
+    assert np.all(np.diff(Y, axis=1) >= 0)
+    for symbol in range(4):
+        np.testing.assert_array_equal(
+            np.count_nonzero(np.equal(X, symbol), axis=1),
+            np.count_nonzero(np.equal(Y, symbol), axis=1),
+        )
+
+
+def test_sequence_symbols_are_uniform_over_the_vocabulary() -> None:
+    X, _ = make_sequence_task(5000, length=8, n_symbols=10, seed=4)
+    counts = np.bincount(X.ravel(), minlength=10)
+    # 40000 draws: each count is 4000 give or take sqrt(3600) = 60; 5 standard deviations.
+    assert np.all(np.abs(counts - 4000) < 300)
+
+
+def test_length_one_sequences_are_their_own_reversal_and_sort() -> None:
+    for task in ("reverse", "sort"):
+        X, Y = make_sequence_task(10, length=1, task=task)
+        np.testing.assert_array_equal(X, Y)

@@ -33,6 +33,7 @@ CHAPTERS = (
     "optimization-practice",
     "capstone",
     "modern-layers",
+    "transformer",
     "gradients-of-expectations",
 )
 
