@@ -1,9 +1,7 @@
 """Derivatives of functions of a vector (or matrix): along coordinates, directions, pairs.
 
-Each reduces to derivatives along lines ``x + t v`` and one call of the shared estimator.
-Layout convention (numerator layout, used throughout the book): ``gradient(f, x)`` has ``x``'s
-shape; ``jacobian(f, x)`` has shape ``f(x).shape + x.shape``; ``hessian(f, x)`` has shape
-``x.shape + x.shape``.
+Each reduces to derivatives along lines ``x + t v`` and one call of the shared estimator. The
+shapes of the results follow the layout convention stated once, in :mod:`calcml.differentiate`.
 """
 
 from __future__ import annotations
@@ -89,6 +87,25 @@ def along(
         strict=True,
     )
     return result
+
+
+def checked_inputs(
+    f: Any, x: Any, method: Any, order: int, accuracy: Any
+) -> tuple[NDArray[np.float64], int]:
+    """The point, and the stencil's accuracy, once ``f``, ``x`` and ``method`` are checked.
+
+    The public functions of a vector ``x`` start here, so each refuses a bad argument with the
+    same message.
+    """
+    _validate.function(f)
+    point = _validate.point(x)
+    return point, check_method(method, order, accuracy)
+
+
+def one_line(result: LineEstimate) -> float | NDArray[np.float64]:
+    """The derivative along the only line of ``result``: a float for a scalar ``f``."""
+    value = result.value[0]
+    return float(value) if value.ndim == 0 else value
 
 
 def coordinates(point: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -178,9 +195,7 @@ def gradient(
     >>> gradient(lambda w: w[0] ** 2 + 3 * w[1], [1.0, 2.0]).round(8)
     array([2., 3.])
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, 1, accuracy)
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
     scalar_output(f, point, "a gradient")
     result = partial_derivatives(
         f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=()
@@ -235,9 +250,7 @@ def jacobian(
            [1., 2.],
            [1., 0.]])
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, 1, accuracy)
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
     shape = output_shape(f, point)
     result = partial_derivatives(
         f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=shape
@@ -296,9 +309,7 @@ def partial(
     >>> round(partial(f, [3.0, 2.0], 0), 8), round(partial(f, [3.0, 2.0], 1), 8)
     (12.0, 9.0)
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, order, accuracy)
+    point, accuracy = checked_inputs(f, x, method, order, accuracy)
     index = i if isinstance(i, tuple) else (i,)
     if not all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in index):
         raise TypeError(
@@ -328,8 +339,7 @@ def partial(
         shape=shape,
         names=lambda _: _name(point, flat),
     )
-    value = result.value[0]
-    return float(value) if value.ndim == 0 else value
+    return one_line(result)
 
 
 def directional_derivative(
@@ -378,10 +388,8 @@ def directional_derivative(
     >>> round(directional_derivative(f, [1.0, 2.0], [1.0, 1.0]), 8)
     6.0
     """
-    _validate.function(f)
-    point = _validate.point(x)
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
     direction = _validate.real_array(v, "v")
-    accuracy = check_method(method, 1, accuracy)
     if direction.shape != point.shape:
         raise ValueError(f"v must have x's shape {point.shape}, got shape {direction.shape}")
     length = float(np.max(np.abs(direction)))
@@ -402,8 +410,7 @@ def directional_derivative(
         names=lambda _: f"along v at x={point!r}",
         lengths=np.array([length]),
     )
-    value = result.value[0]
-    return float(value) if value.ndim == 0 else value
+    return one_line(result)
 
 
 def hessian(
