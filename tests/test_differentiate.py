@@ -457,7 +457,7 @@ def test_a_pole_or_jump_has_no_error_bound_and_says_so(f):
 BAD_INPUT = [
     ("x None", lambda: derivative(np.sin, None), TypeError, r"x must be a real number.*None"),
     ("x text", lambda: derivative(np.sin, "1.0"), TypeError, r"x must be.*'1.0'.*float\(\)"),
-    ("x complex", lambda: derivative(np.sin, 1j), TypeError, r"x must be real.*complex"),
+    ("x complex", lambda: derivative(np.sin, 1j), TypeError, r"x must.*complex.*'complex'"),
     ("x bool", lambda: derivative(np.sin, True), TypeError, r"x must be .*booleans"),
     ("x list of text", lambda: gradient(np.sum, ["a", "b"]), TypeError, r"x must be a real"),
     ("x ragged", lambda: gradient(np.sum, [[1.0], [1.0, 2.0]]), TypeError, "x must be a real"),
