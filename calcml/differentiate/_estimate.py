@@ -9,10 +9,13 @@ difference that reaches across returns a wrong number of any size or sign. So th
 only returned once it has *settled*: it agrees to 1e-6 with the same difference at ``2h``,
 or, while the step shrinks by 4 at a time, successive estimates agree within their
 round-off or their changes shrink at the rate ``4^-accuracy`` the Taylor series predicts.
-The cost: :func:`derivative` spends no evaluation on this where the values of the first
-difference show nothing near (see :func:`_needs_checking`), so a smooth function at a
-well-scaled point still costs 2; :func:`estimate_derivative` always checks at ``2h``, as the
-chapter explains.
+The cost: :func:`derivative` spends one evaluation on this where the values of the first
+difference show nothing near: the value that gives it the next derivative too (``f(x)`` for a
+central difference), to see whether the derivative changes fast (:func:`_bends`), which a
+constant added to ``f`` cannot hide as it hides the spread of ``f``'s values
+(:func:`_needs_checking`). So a smooth function at a well-scaled point costs 3 (still 2 per
+coordinate for the vector functions, which know ``f(x)`` already); :func:`estimate_derivative`
+always checks at ``2h``, as the chapter explains.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from calcml.differentiate._sample import Sampler
-from calcml.differentiate._stencil import EPS, Method, Stencil, stencil
+from calcml.differentiate._stencil import EPS, Method, Stencil, stencil, stencil_weights
 from calcml.differentiate._step import RICHARDSON_LEVELS, on_float_grid
 
 # f's values across a stencil of reach r h differ, relative to their size, by about
@@ -158,23 +161,66 @@ def _needs_checking(
     return suspicious | ((magnitude > 0) & (SPREAD_FACTOR * magnitude < scale))
 
 
+def _extra_offset(rule: Stencil) -> float | None:
+    """The point to add to ``rule`` for the derivative of the next order, if it lacks one: the
+    centre of a central stencil, else the next point beyond its far end."""
+    if rule.size >= rule.order + 2:
+        return None
+    if 0.0 not in rule.offsets:
+        return 0.0
+    return max(rule.offsets) + 1 if max(rule.offsets) > 0 else min(rule.offsets) - 1
+
+
+def _bends(
+    rule: Stencil,
+    extra: float | None,
+    values: NDArray[Any],
+    size: NDArray[np.float64],
+    step: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Lines along which the derivative, of size ``size``, changes on a scale
+    :data:`SPREAD_FACTOR` times shorter than ``max(1, |x|)``, as it does near a singularity.
+
+    ``values`` are ``f`` at the stencil's points and at ``extra`` (see :func:`_extra_offset`);
+    from them, the derivative of the next order. Unlike the spread of ``f``'s values, neither
+    derivative changes when a constant is added to ``f``. A change within round-off is none.
+    """
+    offsets = rule.offsets if extra is None else (*rule.offsets, extra)
+    order = rule.order + 1
+    weights = stencil_weights(tuple(int(c) for c in offsets), order)
+    next_rule = Stencil(offsets, tuple(float(w) for w in weights), order, accuracy=1)
+    change = next_rule.combine(values, step)
+    noise = next_rule.round_off(values, step, rounding=np.zeros(values.shape[:2]))
+    scale = _broadcast(np.maximum(1.0, magnitude), change)
+    fast = np.abs(change) * scale > SPREAD_FACTOR * np.abs(size)
+    return _per_line(fast & (np.abs(change) > AGREEMENT * noise), np.any)
+
+
 def _level(
     sample: Sampler,
     rule: Stencil,
     step: NDArray[np.float64],
     lines: NDArray[np.intp],
     magnitude: NDArray[np.float64],
+    *,
+    extra: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """``(difference, round-off, relative spread of f's values)`` at ``step`` on ``lines``."""
+    """``(difference, round-off, f's values)`` at ``step`` on ``lines``; the values include
+    ``f`` at ``x + extra * step`` last, if ``extra`` is given (in the same call of ``f``)."""
     displacements = rule.displacements(step)
-    values = sample(displacements, lines)
-    difference = rule.combine(values, step)
+    if extra is None:
+        values = sample(displacements, lines)
+    else:
+        values = sample(np.concatenate([displacements, extra * step[np.newaxis]]), lines)
+    stencil_values = values[: rule.size]
+    difference = rule.combine(stencil_values, step)
     noise = rule.round_off(
-        values,
+        stencil_values,
         step,
         rounding=sample.rounding(displacements, lines),
     )
-    return difference, noise, _spread(values)
+    return difference, noise, values
 
 
 def _differences(
@@ -188,13 +234,26 @@ def _differences(
 ) -> LineEstimate:
     count = first_step.size
     lines = np.arange(count)
-    value, round_off, spread = _level(sample, rule, first_step, lines, magnitude)
-    nfev = np.full(count, rule.size, dtype=np.int64)
+    # derivative's cheap path, which checks only what looks suspicious, also looks at the
+    # derivative of the next order: a constant added to f hides a nearby singularity from the
+    # spread of f's values (log(x - 1) + 100 at 1.001), never from how fast f' changes.
+    looks_at_bend = adapt and not with_error
+    extra = _extra_offset(rule) if looks_at_bend else None
+    value, round_off, values = _level(sample, rule, first_step, lines, magnitude, extra=extra)
+    nfev = np.full(count, rule.size + (extra is not None), dtype=np.int64)
     error = np.full(value.shape, np.nan)
     step = first_step.copy()
     collapsed = magnitude + rule.nearest * first_step == magnitude
     finite = _per_line(np.isfinite(value), np.all)
+    spread = _spread(values[: rule.size])
     suspicious = _needs_checking(value, spread, magnitude, rule.reach * first_step)
+    if looks_at_bend:
+        size = value
+        if sample.through_one_point:
+            # One gradient's components are judged together: one near 0 (a coordinate along
+            # which f is nearly flat) need only be accurate next to the largest.
+            size = np.broadcast_to(np.max(np.abs(value), axis=0), value.shape)
+        suspicious |= _bends(rule, extra, values, size, first_step, magnitude)
     settled = finite & ~suspicious
     # estimate_derivative checks every line at 2h; derivative only the suspicious ones, for
     # which agreement at 2h to SETTLED is the cheapest proof (and, at a zero of f whose terms

@@ -19,18 +19,21 @@ from calcml.differentiate._step import scaled_step, user_step
 from calcml.differentiate._verdict import conclude
 
 
-def output_shape(f: Callable[[Any], Any], point: NDArray[np.float64]) -> tuple[int, ...]:
-    """The shape of ``f(x)``, from one evaluation (which also shows ``f`` runs at ``x``)."""
-    return np.shape(_sample.call(f, point.copy(), complex_step=False))
+def value_at(f: Callable[[Any], Any], point: NDArray[np.float64]) -> NDArray[Any]:
+    """``f(x)``, from one evaluation, which also shows that ``f`` runs at ``x`` and gives the
+    shape of its output; the estimator reuses it where a stencil needs ``f(x)``."""
+    return np.asarray(_sample.call(f, point.copy(), complex_step=False))
 
 
-def scalar_output(f: Callable[[Any], Any], point: NDArray[np.float64], caller: str) -> None:
-    shape = output_shape(f, point)
-    if shape != ():
+def scalar_output(f: Callable[[Any], Any], point: NDArray[np.float64], caller: str) -> NDArray[Any]:
+    """``f(x)``, after checking that it is a scalar."""
+    at_x = value_at(f, point)
+    if at_x.shape != ():
         raise ValueError(
-            f"f must return a scalar for {caller}, but f(x) has shape {shape}; "
+            f"f must return a scalar for {caller}, but f(x) has shape {at_x.shape}; "
             "use jacobian() for vector-valued functions"
         )
+    return at_x
 
 
 def along(
@@ -47,13 +50,14 @@ def along(
     shape: tuple[int, ...],
     names: Callable[[int], str],
     lengths: NDArray[np.float64] | None = None,
+    at_x: NDArray[Any] | None = None,
 ) -> LineEstimate:
     """Derivatives of ``f`` along ``x + t directions[l]``, validated and judged.
 
     ``magnitudes[l]`` is the size of the coordinates that move along line ``l``; the default
     step is scaled to it and divided by ``lengths[l]``, the largest ``|v_i|``, so that the
     largest coordinate moves by the step :func:`default_step` would give it. A ``step`` the
-    user gives is in units of ``t``.
+    user gives is in units of ``t``. ``at_x`` is ``f(x)``, where it is known already.
     """
     scale = np.ones_like(magnitudes) if lengths is None else lengths
     recommended = scaled_step(magnitudes, np.maximum(1.0, magnitudes), method, order, accuracy)
@@ -69,7 +73,7 @@ def along(
             )
         first = user_step(given, magnitudes.shape)
     result = estimate(
-        _sample.AlongLines(f, point, directions, shape),
+        _sample.AlongLines(f, point, directions, shape, at_x),
         method=method,
         order=order,
         accuracy=accuracy,
@@ -128,6 +132,7 @@ def partial_derivatives(
     step: Any,
     with_error: bool,
     shape: tuple[int, ...],
+    at_x: NDArray[Any] | None = None,
 ) -> LineEstimate:
     """Every first partial derivative of ``f`` at ``point``: lines along each ``e_i``."""
     return along(
@@ -142,6 +147,7 @@ def partial_derivatives(
         with_error=with_error,
         shape=shape,
         names=lambda line: _name(point, line),
+        at_x=at_x,
     )
 
 
@@ -196,9 +202,9 @@ def gradient(
     array([2., 3.])
     """
     point, accuracy = checked_inputs(f, x, method, 1, accuracy)
-    scalar_output(f, point, "a gradient")
+    at_x = scalar_output(f, point, "a gradient")
     result = partial_derivatives(
-        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=()
+        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=(), at_x=at_x
     )
     return result.value.reshape(point.shape)
 
@@ -251,9 +257,17 @@ def jacobian(
            [1., 0.]])
     """
     point, accuracy = checked_inputs(f, x, method, 1, accuracy)
-    shape = output_shape(f, point)
+    at_x = value_at(f, point)
+    shape = at_x.shape
     result = partial_derivatives(
-        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=shape
+        f,
+        point,
+        method=method,
+        accuracy=accuracy,
+        step=step,
+        with_error=False,
+        shape=shape,
+        at_x=at_x,
     )
     columns = np.moveaxis(result.value, 0, -1)
     return columns.reshape(shape + point.shape)
@@ -325,7 +339,7 @@ def partial(
             f"which selects {np.size(flat)} of them"
         )
     flat = int(flat)
-    shape = output_shape(f, point)
+    at_x = value_at(f, point)
     result = along(
         f,
         point,
@@ -336,8 +350,9 @@ def partial(
         accuracy=accuracy,
         step=step,
         with_error=False,
-        shape=shape,
+        shape=at_x.shape,
         names=lambda _: _name(point, flat),
+        at_x=at_x,
     )
     return one_line(result)
 
@@ -395,7 +410,7 @@ def directional_derivative(
     length = float(np.max(np.abs(direction)))
     if length == 0:
         raise ValueError("v must be a nonzero direction, got all zeros")
-    shape = output_shape(f, point)
+    at_x = value_at(f, point)
     result = along(
         f,
         point,
@@ -406,9 +421,10 @@ def directional_derivative(
         accuracy=accuracy,
         step=step,
         with_error=False,
-        shape=shape,
+        shape=at_x.shape,
         names=lambda _: f"along v at x={point!r}",
         lengths=np.array([length]),
+        at_x=at_x,
     )
     return one_line(result)
 
