@@ -248,6 +248,13 @@ def test_at_a_kink_the_documented_average_of_the_one_sided_slopes(
     assert derivative(f, 0.0) == convention
 
 
+def test_f_x_itself_may_be_undefined_where_f_has_a_limit() -> None:
+    # sin(t)/t at 0 in Python floats raises ZeroDivisionError; derivative also evaluates f(x)
+    # (for the second derivative), where numpy would give NaN, and so does calcml.
+    assert derivative(lambda t: math.sin(t) / t, 0.0) == 0.0
+    assert derivative(lambda t: math.sin(t) / t, 1e-3) == pytest.approx(-1e-3 / 3, rel=1e-5)
+
+
 # Only a kink within reach of the steps tried can be seen: at 1e-300 the stencils, down to
 # about 1e-11, see |x| as a smooth even function (a documented limit of the bound).
 @pytest.mark.parametrize("x", [1e-9, -1e-9, 1e-12])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -78,6 +79,15 @@ def checked_values(
     return array
 
 
+def _scalar_call(f: Callable[[Any], Any], t: Any, complex_step: bool) -> Any:
+    """``f(t)`` for one Python number; where Python's arithmetic raises (``1 / t`` at 0) numpy's
+    returns inf or NaN, and so does this, for the estimator to judge as it judges numpy's."""
+    try:
+        return call(f, t, complex_step=complex_step)
+    except ArithmeticError:
+        return complex(math.nan, math.nan) if complex_step else math.nan
+
+
 class Elementwise:
     """Evaluate an elementwise ``f`` at every probe point of every ``x`` in one call.
 
@@ -102,7 +112,7 @@ class Elementwise:
         except (TypeError, ValueError):
             if self.x.ndim:
                 raise
-            values = np.array([call(self.f, p.item(), complex_step=complex_step) for p in points])
+            values = np.array([_scalar_call(self.f, p.item(), complex_step) for p in points])
         checked = checked_values(
             values,
             points.shape,
