@@ -194,7 +194,7 @@ def main() -> None:
     )
     count = sum(len(case.points) for case in SUITE)
     central = evaluations["calcml central (default)"]
-    checked = [label for label, used in zip(labels, central, strict=True) if used > 2]
+    checked = [label for label, used in zip(labels, central, strict=True) if used > 3]
     notes = (
         f"{len(SUITE)} functions ({', '.join(case.name for case in SUITE)}), {count} points "
         "in all; the relative error is against the exact derivative. The oracle row is the "
@@ -205,9 +205,11 @@ def main() -> None:
         f"{np.percentile(default_over_best, 90):.1f}x (90th percentile) of it; the worst is "
         f"{np.max(default_over_best):.0f}x, for {labels[int(np.argmax(default_over_best))]}"
         ". The large ratios are points where some step is exact by symmetry (an odd f at 0, a "
-        "quadratic). The default central difference spends more than its 2 evaluations only "
-        "where the two values show f varying on a scale 16 times shorter than max(1, |x|), or "
-        "x within 1/16 of 0 (a singularity there would be within reach): then the estimate "
+        "quadratic). The default central difference spends 3 evaluations (f(x - h), f(x + h) "
+        "and f(x), which gives f'' too), and more only where they show f, or f', varying on a "
+        "scale 16 times shorter than max(1, |x|), or x within 1/16 of 0 (a singularity there "
+        "would be within reach; f' changing fast also marks a point near a zero of f'): then "
+        "the estimate "
         "is checked against the same difference at 2h, and the step shrinks until it settles "
         f"only if they disagree. Here the check ran at {len(checked)} of "
         f"{count} points ({', '.join(checked)}). NaN results are peers stepping outside f's "

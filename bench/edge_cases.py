@@ -458,6 +458,36 @@ CASES = [
     ),
     Case(
         "numerical",
+        "derivative(log(x - 1) + 100, 1.001): a pole the constant hides from f's spread",
+        "1000",
+        _value_case(lambda: calcml.derivative(lambda t: np.log(t - 1) + 100, 1.001), 1e3, 1e-6),
+    ),
+    Case(
+        "numerical",
+        "derivative(1/(x - 1) + 1e6, 1.001)",
+        "-1e6",
+        _value_case(lambda: calcml.derivative(lambda t: 1 / (t - 1) + 1e6, 1.001), -1e6, 1e-6),
+    ),
+    Case(
+        "numerical",
+        "derivative(sqrt(x - 1) + 100, 1.0001)",
+        "50",
+        _value_case(lambda: calcml.derivative(lambda t: np.sqrt(t - 1) + 100, 1.0001), 50, 1e-6),
+    ),
+    Case(
+        "numerical",
+        "gradient(log(w0 - 1) + w1**2 + 100) at [1.001, 2]",
+        "[1000, 4]",
+        _value_case(
+            lambda: calcml.gradient(
+                lambda w: np.log(w[0] - 1) + w[1] ** 2 + 100, np.array([1.001, 2.0])
+            ),
+            [1e3, 4.0],
+            1e-6,
+        ),
+    ),
+    Case(
+        "numerical",
         "estimate_derivative(1/x, 1e-6) bounds its error",
         "|value - (-1e12)| <= error",
         _estimate_honest,

@@ -343,15 +343,33 @@ def _is_sequence(value: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
+#: What to do with complex input, where a caller has nothing better to say.
+REAL_PART = "pass the real part explicitly, e.g. np.real(x)"
+
+
+def as_float_array(
+    value: ArrayLike, name: str, *, booleans: bool = True, complex_advice: str = REAL_PART
+) -> NDArray[np.float64]:
     """Return ``value`` as a float64 array, or raise naming ``name``.
+
+    ``booleans=False`` refuses True/False instead of reading them as 1.0/0.0;
+    ``complex_advice`` ends the message that refuses complex values (what to do instead).
 
     Raises
     ------
     TypeError
-        If ``value`` cannot be read as real numbers.
+        If ``value`` cannot be read as real numbers (None, text, a ragged list, complex
+        values), or holds booleans and ``booleans`` is False.
     ValueError
         If ``value`` holds NaN or infinity.
+
+    Examples
+    --------
+    >>> as_float_array([True, False], "x", booleans=False)
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be a real number or an array of real numbers, got booleans: \
+[True, False] (a list); pass numbers, e.g. np.asarray(x, dtype=float) for 1.0 and 0.0
     """
     if value is None or isinstance(value, str | bytes):
         raise TypeError(
@@ -366,7 +384,7 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
     except (TypeError, ValueError) as error:
         _reraise_detached(error)
         reason = (
-            "its values are complex; pass the real part explicitly, e.g. np.real(x)"
+            f"its values are complex; {complex_advice}"
             if "complex" in str(error)
             else "its rows have different lengths"
             if "inhomogeneous" in str(error)
@@ -376,6 +394,11 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
             f"{name} must be a real number or an array of real numbers, got {shown(value)}: "
             f"{reason}"
         ) from error
+    if raw.dtype.kind == "b" and not booleans:
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got booleans: "
+            f"{shown(value)}; pass numbers, e.g. np.asarray({name}, dtype=float) for 1.0 and 0.0"
+        )
     if raw.dtype.kind in "US":
         raise TypeError(
             f"{name} must be a real number or an array of real numbers, got strings: "

@@ -119,7 +119,7 @@ def test_elementwise_f_is_called_once_for_all_points() -> None:
         return x**3
 
     derivative(f, np.arange(1.0, 101.0))
-    assert calls == [(2, 100)]
+    assert calls == [(3, 100)]  # x - h, x + h, and x itself (for the second derivative)
 
 
 def test_scalar_only_function_works_at_a_scalar_point() -> None:
@@ -457,7 +457,7 @@ def test_a_pole_or_jump_has_no_error_bound_and_says_so(f):
 BAD_INPUT = [
     ("x None", lambda: derivative(np.sin, None), TypeError, r"x must be a real number.*None"),
     ("x text", lambda: derivative(np.sin, "1.0"), TypeError, r"x must be.*'1.0'.*float\(\)"),
-    ("x complex", lambda: derivative(np.sin, 1j), TypeError, r"x must be real.*complex"),
+    ("x complex", lambda: derivative(np.sin, 1j), TypeError, r"x must.*complex.*'complex'"),
     ("x bool", lambda: derivative(np.sin, True), TypeError, r"x must be .*booleans"),
     ("x list of text", lambda: gradient(np.sum, ["a", "b"]), TypeError, r"x must be a real"),
     ("x ragged", lambda: gradient(np.sum, [[1.0], [1.0, 2.0]]), TypeError, "x must be a real"),

@@ -29,22 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_reproducible import ROOT, SOURCES, _ignore_generated
+from check_reproducible import ROOT, copy_sources
 
 EDITED = "derivatives.md"
 EDIT = '\n```{code-cell} ipython3\nprint("an edit made by tools/bench_build.py")\n```\n'
-
-
-def copy_sources(workdir: Path, root: Path = ROOT) -> None:
-    """A fresh copy of the book's sources in ``workdir``, without any earlier outputs."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    for name in SOURCES:
-        source = root / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name, ignore=_ignore_generated)
-        elif source.is_file():
-            shutil.copy2(source, workdir / name)
 
 
 def build(workdir: Path, serial: bool) -> float:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("docs", "examples", "calcml", "bench", "pyproject.toml", "README.md")
-# Outputs of an earlier build; a clean build must make them itself.
-GENERATED = {ROOT / "docs" / "_build", ROOT / "docs" / "gallery"}
+# Outputs of an earlier build, relative to the sources' root; a clean build must make them itself.
+GENERATED = {Path("docs", "_build"), Path("docs", "gallery")}
 # Sphinx's note to itself for incremental builds: a hash of the configuration, which includes
 # the absolute paths extensions add (their templates and static files in site-packages). It is
 # not a page of the book.
@@ -38,21 +38,31 @@ SHOWN_DIFFS = 3
 DIFF_LINES = 12
 
 
-def _ignore_generated(directory: str, names: list[str]) -> set[str]:
-    generated = {name for name in names if Path(directory, name) in GENERATED}
-    return generated | {name for name in names if name in {"__pycache__", ".ipynb_checkpoints"}}
+def copy_sources(workdir: Path, root: Path = ROOT) -> None:
+    """A fresh copy of the book's sources in ``workdir`` (emptied first), without the outputs
+    of an earlier build."""
+    generated = {root / path for path in GENERATED}
+
+    def ignored(directory: str, names: list[str]) -> set[str]:
+        return {
+            name
+            for name in names
+            if Path(directory, name) in generated or name in {"__pycache__", ".ipynb_checkpoints"}
+        }
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    for name in SOURCES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, workdir / name, ignore=ignored)
+        elif source.is_file():
+            shutil.copy2(source, workdir / name)
 
 
 def clean_build(workdir: Path) -> Path:
     """Copy the sources into ``workdir`` (emptied first), build the book there, return its HTML."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    for name in SOURCES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name, ignore=_ignore_generated)
-        elif source.is_file():
-            shutil.copy2(source, workdir / name)
+    copy_sources(workdir)
     html = workdir / "docs" / "_build" / "html"
     # The copy's calcml, not the installed one, is what its chapters must import.
     env = {**os.environ, "PYTHONPATH": str(workdir)}

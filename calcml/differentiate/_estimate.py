@@ -9,14 +9,18 @@ difference that reaches across returns a wrong number of any size or sign. So th
 only returned once it has *settled*: it agrees to 1e-6 with the same difference at ``2h``,
 or, while the step shrinks by 4 at a time, successive estimates agree within their
 round-off or their changes shrink at the rate ``4^-accuracy`` the Taylor series predicts.
-The cost: :func:`derivative` spends no evaluation on this where the values of the first
-difference show nothing near (see :func:`_needs_checking`), so a smooth function at a
-well-scaled point still costs 2; :func:`estimate_derivative` always checks at ``2h``, as the
-chapter explains.
+The cost: :func:`derivative` spends one evaluation on this where the values of the first
+difference show nothing near: the value that gives it the next derivative too (``f(x)`` for a
+central difference), to see whether the derivative changes fast (:func:`_bends`), which a
+constant added to ``f`` cannot hide as it hides the spread of ``f``'s values
+(:func:`_needs_checking`). So a smooth function at a well-scaled point costs 3 (still 2 per
+coordinate for the vector functions, which know ``f(x)`` already); :func:`estimate_derivative`
+always checks at ``2h``, as the chapter explains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from calcml.differentiate._sample import Sampler
-from calcml.differentiate._stencil import EPS, Method, Stencil, stencil
+from calcml.differentiate._stencil import EPS, Method, Stencil, stencil, stencil_weights
 from calcml.differentiate._step import RICHARDSON_LEVELS, on_float_grid
 
 # f's values across a stencil of reach r h differ, relative to their size, by about
@@ -157,23 +161,66 @@ def _needs_checking(
     return suspicious | ((magnitude > 0) & (SPREAD_FACTOR * magnitude < scale))
 
 
+def _extra_offset(rule: Stencil) -> float | None:
+    """The point to add to ``rule`` for the derivative of the next order, if it lacks one: the
+    centre of a central stencil, else the next point beyond its far end."""
+    if rule.size >= rule.order + 2:
+        return None
+    if 0.0 not in rule.offsets:
+        return 0.0
+    return max(rule.offsets) + 1 if max(rule.offsets) > 0 else min(rule.offsets) - 1
+
+
+def _bends(
+    rule: Stencil,
+    extra: float | None,
+    values: NDArray[Any],
+    size: NDArray[np.float64],
+    step: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Lines along which the derivative, of size ``size``, changes on a scale
+    :data:`SPREAD_FACTOR` times shorter than ``max(1, |x|)``, as it does near a singularity.
+
+    ``values`` are ``f`` at the stencil's points and at ``extra`` (see :func:`_extra_offset`);
+    from them, the derivative of the next order. Unlike the spread of ``f``'s values, neither
+    derivative changes when a constant is added to ``f``. A change within round-off is none.
+    """
+    offsets = rule.offsets if extra is None else (*rule.offsets, extra)
+    order = rule.order + 1
+    weights = stencil_weights(tuple(int(c) for c in offsets), order)
+    next_rule = Stencil(offsets, tuple(float(w) for w in weights), order, accuracy=1)
+    change = next_rule.combine(values, step)
+    noise = next_rule.round_off(values, step, rounding=np.zeros(values.shape[:2]))
+    scale = _broadcast(np.maximum(1.0, magnitude), change)
+    fast = np.abs(change) * scale > SPREAD_FACTOR * np.abs(size)
+    return _per_line(fast & (np.abs(change) > AGREEMENT * noise), np.any)
+
+
 def _level(
     sample: Sampler,
     rule: Stencil,
     step: NDArray[np.float64],
     lines: NDArray[np.intp],
     magnitude: NDArray[np.float64],
+    *,
+    extra: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """``(difference, round-off, relative spread of f's values)`` at ``step`` on ``lines``."""
+    """``(difference, round-off, f's values)`` at ``step`` on ``lines``; the values include
+    ``f`` at ``x + extra * step`` last, if ``extra`` is given (in the same call of ``f``)."""
     displacements = rule.displacements(step)
-    values = sample(displacements, lines)
-    difference = rule.combine(values, step)
+    if extra is None:
+        values = sample(displacements, lines)
+    else:
+        values = sample(np.concatenate([displacements, extra * step[np.newaxis]]), lines)
+    stencil_values = values[: rule.size]
+    difference = rule.combine(stencil_values, step)
     noise = rule.round_off(
-        values,
+        stencil_values,
         step,
         rounding=sample.rounding(displacements, lines),
     )
-    return difference, noise, _spread(values)
+    return difference, noise, values
 
 
 def _differences(
@@ -187,13 +234,26 @@ def _differences(
 ) -> LineEstimate:
     count = first_step.size
     lines = np.arange(count)
-    value, round_off, spread = _level(sample, rule, first_step, lines, magnitude)
-    nfev = np.full(count, rule.size, dtype=np.int64)
+    # derivative's cheap path, which checks only what looks suspicious, also looks at the
+    # derivative of the next order: a constant added to f hides a nearby singularity from the
+    # spread of f's values (log(x - 1) + 100 at 1.001), never from how fast f' changes.
+    looks_at_bend = adapt and not with_error
+    extra = _extra_offset(rule) if looks_at_bend else None
+    value, round_off, values = _level(sample, rule, first_step, lines, magnitude, extra=extra)
+    nfev = np.full(count, rule.size + (extra is not None), dtype=np.int64)
     error = np.full(value.shape, np.nan)
     step = first_step.copy()
     collapsed = magnitude + rule.nearest * first_step == magnitude
     finite = _per_line(np.isfinite(value), np.all)
+    spread = _spread(values[: rule.size])
     suspicious = _needs_checking(value, spread, magnitude, rule.reach * first_step)
+    if looks_at_bend:
+        size = value
+        if sample.through_one_point:
+            # One gradient's components are judged together: one near 0 (a coordinate along
+            # which f is nearly flat) need only be accurate next to the largest.
+            size = np.broadcast_to(np.max(np.abs(value), axis=0), value.shape)
+        suspicious |= _bends(rule, extra, values, size, first_step, magnitude)
     settled = finite & ~suspicious
     # estimate_derivative checks every line at 2h; derivative only the suspicious ones, for
     # which agreement at 2h to SETTLED is the cheapest proof (and, at a zero of f whose terms
@@ -208,10 +268,7 @@ def _differences(
         nfev[check] += rule.size
         truncation = np.abs(value[check] - coarse) / (2.0**rule.accuracy - 1)
         error[check] = truncation + round_off[check]
-        accurate = error[check] <= np.maximum(
-            SETTLED * np.abs(value[check]), AGREEMENT * round_off[check]
-        )
-        settled[check] = _per_line(accurate, np.all)
+        settled[check] = _accurate(value[check], error[check], round_off[check])
     if not adapt:
         settled = finite
         return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
@@ -222,19 +279,15 @@ def _differences(
     growing = np.zeros(count, dtype=np.int64)
     expected_ratio = SHRINK**-rule.accuracy
     largest_ratio = min(0.5, 4 * expected_ratio)
-    for _ in range(MAX_LEVELS):
-        active = lines[~settled & ~failed]
-        if not active.size:
-            break
+
+    def smaller_step(active: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         smaller = on_float_grid(magnitude[active], step[active] / SHRINK, 2 * rule.reach, 0)
         # At a step of a few hundred ulp of x the float grid distorts the ratio of the steps,
         # on which the rate of convergence is judged, and soon x + h rounds to x.
         at_floor = magnitude[active] + rule.nearest * smaller == magnitude[active]
-        at_floor |= np.abs(SHRINK * smaller / step[active] - 1) > 0.05
-        failed[active[at_floor]] = True
-        active, smaller = active[~at_floor], smaller[~at_floor]
-        if not active.size:
-            break
+        return smaller, at_floor | (np.abs(SHRINK * smaller / step[active] - 1) > 0.05)
+
+    for active, smaller in _shrinking(settled, failed, MAX_LEVELS, smaller_step):
         estimate, noise, _ = _level(sample, rule, smaller, active, magnitude)
         nfev[active] += rule.size
         step[active] = smaller
@@ -260,11 +313,10 @@ def _differences(
         below_x = (magnitude[active] == 0) | (smaller < magnitude[active])
         grew = _per_line(ratio > 1, np.any) & below_x
         growing[active] = np.where(grew, growing[active] + 1, 0)
-        drowned = (noise > ROUND_OFF_FLOOR * np.abs(estimate)) & ~agree
+        drowned = _drowned(noise, estimate) & ~agree
         hopeless = now_finite & ~accepted & _per_line(drowned, np.any)
         hopeless |= growing[active] >= DIVERGING
-        keep = active[now_finite]
-        value[keep], round_off[keep] = estimate[now_finite], noise[now_finite]
+        _keep_finite(active, now_finite, (value, estimate), (round_off, noise))
         error[active[accepted]] = bound[accepted]
         settled[active[accepted]] = True
         failed[active[hopeless]] = True
@@ -274,6 +326,53 @@ def _differences(
     error[~settled] = np.where(np.isnan(previous_change), np.inf, previous_change)[~settled]
     best.settle(value, error, settled)
     return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
+
+
+def _shrinking(
+    settled: NDArray[np.bool_],
+    failed: NDArray[np.bool_],
+    levels: int,
+    smaller_step: Callable[[NDArray[np.intp]], tuple[NDArray[np.float64], NDArray[np.bool_]]],
+) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+    """The lines still open at each of up to ``levels`` smaller steps, with their next step.
+
+    A line is open until the loop marks it ``settled`` or ``failed`` (both updated in place by
+    the caller between levels). ``smaller_step(lines)`` gives the next step of ``lines`` and
+    which of them it would put at the float grid's floor; those fail here.
+    """
+    lines = np.arange(settled.size)
+    for _ in range(levels):
+        active = lines[~settled & ~failed]
+        if not active.size:
+            return
+        smaller, at_floor = smaller_step(active)
+        failed[active[at_floor]] = True
+        if np.all(at_floor):
+            return
+        yield active[~at_floor], smaller[~at_floor]
+
+
+def _accurate(
+    value: NDArray[np.float64], error: NDArray[np.float64], round_off: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Lines whose estimate is :data:`SETTLED`, or as accurate as its round-off allows."""
+    return _per_line(error <= np.maximum(SETTLED * np.abs(value), AGREEMENT * round_off), np.all)
+
+
+def _drowned(noise: NDArray[np.float64], estimate: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Where round-off is so large a share of the estimate that smaller steps only add to it."""
+    return np.asarray(noise > ROUND_OFF_FLOOR * np.abs(estimate))
+
+
+def _keep_finite(
+    active: NDArray[np.intp],
+    finite: NDArray[np.bool_],
+    *updates: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> None:
+    """Store each new array in its running one, in place, on the ``active`` lines where the
+    new estimate is ``finite`` (a NaN from beyond an edge of the domain is not kept)."""
+    for running, new in updates:
+        running[active[finite]] = new[finite]
 
 
 class _Best:
@@ -323,50 +422,39 @@ def _richardson(
     value, error, round_off, nfev, spread = _tableau(sample, rule, step, lines, magnitude)
     collapsed = magnitude + rule.nearest * step / 2.0 ** (RICHARDSON_LEVELS - 1) == magnitude
 
-    def acceptable(v: NDArray[Any], e: NDArray[Any], r: NDArray[Any]) -> NDArray[np.bool_]:
-        return _per_line(e <= np.maximum(SETTLED * np.abs(v), AGREEMENT * r), np.all)
-
     # A tableau whose steps reach a singularity, or span periods of f (sin at 1e5, where the
     # first step is 1e3), can agree with itself and be wrong: such a first tableau must be
     # confirmed by the next, 16 times finer, within both their error estimates.
     suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
-    settled = acceptable(value, error, round_off) & ~suspicious
+    settled = _accurate(value, error, round_off) & ~suspicious
     settled = settled if adapt else np.ones(count, dtype=bool)
     previous, previous_error = value.copy(), error.copy()
     evaluations = np.full(count, nfev, dtype=np.int64)
     failed = np.zeros(count, dtype=bool)
-    # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
-    for _ in range(MAX_LEVELS // 2 if adapt else 0):
-        active = lines[~settled & ~failed]
-        if not active.size:
-            break
-        finest = 2.0 ** (RICHARDSON_LEVELS - 1)
+    finest = 2.0 ** (RICHARDSON_LEVELS - 1)
+
+    def smaller_step(active: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
         smaller = on_float_grid(
             magnitude[active], step[active] / finest, rule.reach, RICHARDSON_LEVELS - 1
         )
         at_floor = magnitude[active] + rule.nearest * smaller / finest == magnitude[active]
-        at_floor |= smaller >= step[active]
-        failed[active[at_floor]] = True
-        active, smaller = active[~at_floor], smaller[~at_floor]
-        if not active.size:
-            break
+        return smaller, at_floor | (smaller >= step[active])
+
+    for active, smaller in _shrinking(
+        settled, failed, MAX_LEVELS // 2 if adapt else 0, smaller_step
+    ):
         estimate, bound, noise, used, _ = _tableau(sample, rule, smaller, active, magnitude)
         evaluations[active] += used
         step[active] = smaller
         now_finite = _per_line(np.isfinite(estimate), np.all)
-        keep = active[now_finite]
-        value[keep], error[keep], round_off[keep] = (
-            estimate[now_finite],
-            bound[now_finite],
-            noise[now_finite],
-        )
+        _keep_finite(active, now_finite, (value, estimate), (error, bound), (round_off, noise))
         consistent = np.abs(estimate - previous[active]) <= bound + previous_error[active]
-        accepted = now_finite & acceptable(estimate, bound, noise)
+        accepted = now_finite & _accurate(estimate, bound, noise)
         accepted &= _per_line(consistent, np.all) | ~suspicious[active]
         previous[active], previous_error[active] = estimate, bound
         settled[active[accepted]] = True
-        hopeless = now_finite & ~accepted
-        hopeless &= _per_line(noise > ROUND_OFF_FLOOR * np.abs(estimate), np.any)
+        hopeless = now_finite & ~accepted & _per_line(_drowned(noise, estimate), np.any)
         failed[active[hopeless]] = True
     return LineEstimate(value, error, round_off, step, first_step, evaluations, settled, collapsed)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -12,6 +13,10 @@ from numpy.typing import NDArray
 
 class Sampler(Protocol):
     """``f`` along ``L`` lines through the point(s) of differentiation."""
+
+    #: Whether the lines are directions through one point of one ``f`` (the partial
+    #: derivatives of a gradient or a Jacobian), rather than separate points.
+    through_one_point: bool
 
     def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
         """``f`` at displacements ``t`` (shape ``(k, len(lines))``, complex for the complex
@@ -74,6 +79,15 @@ def checked_values(
     return array
 
 
+def _scalar_call(f: Callable[[Any], Any], t: Any, complex_step: bool) -> Any:
+    """``f(t)`` for one Python number; where Python's arithmetic raises (``1 / t`` at 0) numpy's
+    returns inf or NaN, and so does this, for the estimator to judge as it judges numpy's."""
+    try:
+        return call(f, t, complex_step=complex_step)
+    except ArithmeticError:
+        return complex(math.nan, math.nan) if complex_step else math.nan
+
+
 class Elementwise:
     """Evaluate an elementwise ``f`` at every probe point of every ``x`` in one call.
 
@@ -82,6 +96,8 @@ class Elementwise:
     argument with another array of ``x``'s shape keeps working. A scalar-only ``f``
     (``math.sin``, an if-statement) is called once per probe point when ``x`` is one number.
     """
+
+    through_one_point = False
 
     def __init__(self, f: Callable[[Any], Any], x: NDArray[np.float64]) -> None:
         self.f, self.x, self.flat = f, x, x.ravel()
@@ -96,7 +112,7 @@ class Elementwise:
         except (TypeError, ValueError):
             if self.x.ndim:
                 raise
-            values = np.array([call(self.f, p.item(), complex_step=complex_step) for p in points])
+            values = np.array([_scalar_call(self.f, p.item(), complex_step) for p in points])
         checked = checked_values(
             values,
             points.shape,
@@ -115,7 +131,10 @@ class AlongLines:
     """Evaluate ``f`` (of output shape ``output_shape``) at ``x + t v`` for each line's ``v``.
 
     The loop over points is the method: ``f`` takes one whole point, not a batch of points.
+    Every line passes through ``x``, so ``f(x)`` is evaluated once (or given, as ``at_x``).
     """
+
+    through_one_point = True
 
     def __init__(
         self,
@@ -123,14 +142,29 @@ class AlongLines:
         x: NDArray[np.float64],
         directions: NDArray[np.float64],
         output_shape: tuple[int, ...],
+        at_x: Any = None,
     ) -> None:
         self.f, self.x, self.directions, self.output_shape = f, x, directions, output_shape
+        self.at_x, self._checked_at_x = at_x, False
+
+    def _value_at_x(self) -> Any:
+        if self.at_x is None:
+            self.at_x = call(self.f, self.x.copy(), complex_step=False)
+        if not self._checked_at_x:
+            self.at_x = checked_values(
+                self.at_x, self.output_shape, complex_step=False, where="at x", elementwise=False
+            )
+            self._checked_at_x = True
+        return self.at_x
 
     def __call__(self, t: NDArray[Any], lines: NDArray[np.intp]) -> NDArray[Any]:
         complex_step = np.iscomplexobj(t)
         values = np.empty(t.shape + self.output_shape, dtype=complex if complex_step else float)
         for k, line in np.ndindex(t.shape):
             step = t[k, line]
+            if step == 0:
+                values[k, line] = self._value_at_x()
+                continue
             values[k, line] = checked_values(
                 call(
                     self.f, self.x + step * self.directions[lines[line]], complex_step=complex_step

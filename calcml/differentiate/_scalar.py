@@ -264,10 +264,13 @@ def derivative(
     The default is the central difference ``(f(x + h) - f(x - h)) / 2h`` with
     ``h = ε^(1/3) max(1, |x|) ≈ 6e-6 max(1, |x|)``: the step where its truncation error
     ``h² |f'''| / 6`` and its round-off ``ε |f| / h`` balance, leaving about 1e-10 relative
-    error. Two evaluations per point; see :doc:`/derivatives`. When those two values differ by
+    error. Two evaluations per point, and a third, ``f(x)``, taken in the same call of ``f``:
+    with it, the second derivative; see :doc:`/derivatives`. When the two values differ by
     16 times more than a function varying on the scale ``max(1, |x|)`` would, are not finite,
-    or ``x`` is within ``max(1, |x|) / 16`` of 0, a singularity may be within reach: the
-    estimate is then checked against the same difference at ``2h`` (2 more evaluations), and
+    ``f'`` changes on a scale 16 times shorter than that (a singularity that a constant added
+    to ``f`` hides from the first test: ``log(x - 1) + 100`` at 1.001), or ``x`` is within
+    ``max(1, |x|) / 16`` of 0, a singularity may be within reach: the estimate is then
+    checked against the same difference at ``2h`` (2 more evaluations), and
     if they disagree the step shrinks by 4 until the estimate settles; if it never does,
     ``derivative`` raises rather than return a number it cannot vouch for. See
     :doc:`/api/promises`.
@@ -288,6 +291,8 @@ def derivative(
     1.0
     >>> float(f"{derivative(np.log, 1e-5):.12g}")  # the step shrinks to fit 0 < x - h
     100000.0
+    >>> float(f"{derivative(lambda t: np.log(t - 1) + 100, 1.001):.8g}")  # a pole behind 100
+    1000.0
     """
     result, shape, _ = _along_points(
         f, x, order=order, method=method, accuracy=accuracy, step=step, with_error=False

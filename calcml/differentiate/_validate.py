@@ -17,24 +17,16 @@ from calcml._validation import as_float_array, require_callable
 def real_array(value: Any, name: str) -> NDArray[np.float64]:
     """``value`` as a finite float64 array, refusing what numpy would quietly convert.
 
-    :func:`calcml._validation.as_float_array` refuses None, text and ragged lists; a point to
-    differentiate at must also not be complex (the complex step is a method here, not an
-    input) nor booleans.
+    :func:`calcml._validation.as_float_array`, which refuses None, text, ragged lists and
+    complex values, here also refuses booleans, and its advice for complex values says that the
+    complex step is a method of this module, not an input.
     """
-    try:
-        kind = np.asarray(value).dtype.kind
-    except ValueError:
-        kind = "O"  # a ragged nesting of lists: as_float_array names it
-    if kind == "c":
-        raise TypeError(
-            f"{name} must be real, got the complex value(s) {value!r}; derivative(..., "
-            "method='complex') puts the complex step in itself"
-        )
-    if kind == "b":
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers, got booleans {value!r}"
-        )
-    return as_float_array(value, name)
+    return as_float_array(
+        value,
+        name,
+        booleans=False,
+        complex_advice="derivative(..., method='complex') puts the complex step in itself",
+    )
 
 
 def point(value: Any, name: str = "x") -> NDArray[np.float64]:

@@ -1,9 +1,7 @@
 """Derivatives of functions of a vector (or matrix): along coordinates, directions, pairs.
 
-Each reduces to derivatives along lines ``x + t v`` and one call of the shared estimator.
-Layout convention (numerator layout, used throughout the book): ``gradient(f, x)`` has ``x``'s
-shape; ``jacobian(f, x)`` has shape ``f(x).shape + x.shape``; ``hessian(f, x)`` has shape
-``x.shape + x.shape``.
+Each reduces to derivatives along lines ``x + t v`` and one call of the shared estimator. The
+shapes of the results follow the layout convention stated once, in :mod:`calcml.differentiate`.
 """
 
 from __future__ import annotations
@@ -21,18 +19,21 @@ from calcml.differentiate._step import scaled_step, user_step
 from calcml.differentiate._verdict import conclude
 
 
-def output_shape(f: Callable[[Any], Any], point: NDArray[np.float64]) -> tuple[int, ...]:
-    """The shape of ``f(x)``, from one evaluation (which also shows ``f`` runs at ``x``)."""
-    return np.shape(_sample.call(f, point.copy(), complex_step=False))
+def value_at(f: Callable[[Any], Any], point: NDArray[np.float64]) -> NDArray[Any]:
+    """``f(x)``, from one evaluation, which also shows that ``f`` runs at ``x`` and gives the
+    shape of its output; the estimator reuses it where a stencil needs ``f(x)``."""
+    return np.asarray(_sample.call(f, point.copy(), complex_step=False))
 
 
-def scalar_output(f: Callable[[Any], Any], point: NDArray[np.float64], caller: str) -> None:
-    shape = output_shape(f, point)
-    if shape != ():
+def scalar_output(f: Callable[[Any], Any], point: NDArray[np.float64], caller: str) -> NDArray[Any]:
+    """``f(x)``, after checking that it is a scalar."""
+    at_x = value_at(f, point)
+    if at_x.shape != ():
         raise ValueError(
-            f"f must return a scalar for {caller}, but f(x) has shape {shape}; "
+            f"f must return a scalar for {caller}, but f(x) has shape {at_x.shape}; "
             "use jacobian() for vector-valued functions"
         )
+    return at_x
 
 
 def along(
@@ -49,13 +50,14 @@ def along(
     shape: tuple[int, ...],
     names: Callable[[int], str],
     lengths: NDArray[np.float64] | None = None,
+    at_x: NDArray[Any] | None = None,
 ) -> LineEstimate:
     """Derivatives of ``f`` along ``x + t directions[l]``, validated and judged.
 
     ``magnitudes[l]`` is the size of the coordinates that move along line ``l``; the default
     step is scaled to it and divided by ``lengths[l]``, the largest ``|v_i|``, so that the
     largest coordinate moves by the step :func:`default_step` would give it. A ``step`` the
-    user gives is in units of ``t``.
+    user gives is in units of ``t``. ``at_x`` is ``f(x)``, where it is known already.
     """
     scale = np.ones_like(magnitudes) if lengths is None else lengths
     recommended = scaled_step(magnitudes, np.maximum(1.0, magnitudes), method, order, accuracy)
@@ -71,7 +73,7 @@ def along(
             )
         first = user_step(given, magnitudes.shape)
     result = estimate(
-        _sample.AlongLines(f, point, directions, shape),
+        _sample.AlongLines(f, point, directions, shape, at_x),
         method=method,
         order=order,
         accuracy=accuracy,
@@ -89,6 +91,25 @@ def along(
         strict=True,
     )
     return result
+
+
+def checked_inputs(
+    f: Any, x: Any, method: Any, order: int, accuracy: Any
+) -> tuple[NDArray[np.float64], int]:
+    """The point, and the stencil's accuracy, once ``f``, ``x`` and ``method`` are checked.
+
+    The public functions of a vector ``x`` start here, so each refuses a bad argument with the
+    same message.
+    """
+    _validate.function(f)
+    point = _validate.point(x)
+    return point, check_method(method, order, accuracy)
+
+
+def one_line(result: LineEstimate) -> float | NDArray[np.float64]:
+    """The derivative along the only line of ``result``: a float for a scalar ``f``."""
+    value = result.value[0]
+    return float(value) if value.ndim == 0 else value
 
 
 def coordinates(point: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -111,6 +132,7 @@ def partial_derivatives(
     step: Any,
     with_error: bool,
     shape: tuple[int, ...],
+    at_x: NDArray[Any] | None = None,
 ) -> LineEstimate:
     """Every first partial derivative of ``f`` at ``point``: lines along each ``e_i``."""
     return along(
@@ -125,6 +147,7 @@ def partial_derivatives(
         with_error=with_error,
         shape=shape,
         names=lambda line: _name(point, line),
+        at_x=at_x,
     )
 
 
@@ -178,12 +201,10 @@ def gradient(
     >>> gradient(lambda w: w[0] ** 2 + 3 * w[1], [1.0, 2.0]).round(8)
     array([2., 3.])
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, 1, accuracy)
-    scalar_output(f, point, "a gradient")
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
+    at_x = scalar_output(f, point, "a gradient")
     result = partial_derivatives(
-        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=()
+        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=(), at_x=at_x
     )
     return result.value.reshape(point.shape)
 
@@ -235,12 +256,18 @@ def jacobian(
            [1., 2.],
            [1., 0.]])
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, 1, accuracy)
-    shape = output_shape(f, point)
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
+    at_x = value_at(f, point)
+    shape = at_x.shape
     result = partial_derivatives(
-        f, point, method=method, accuracy=accuracy, step=step, with_error=False, shape=shape
+        f,
+        point,
+        method=method,
+        accuracy=accuracy,
+        step=step,
+        with_error=False,
+        shape=shape,
+        at_x=at_x,
     )
     columns = np.moveaxis(result.value, 0, -1)
     return columns.reshape(shape + point.shape)
@@ -296,9 +323,7 @@ def partial(
     >>> round(partial(f, [3.0, 2.0], 0), 8), round(partial(f, [3.0, 2.0], 1), 8)
     (12.0, 9.0)
     """
-    _validate.function(f)
-    point = _validate.point(x)
-    accuracy = check_method(method, order, accuracy)
+    point, accuracy = checked_inputs(f, x, method, order, accuracy)
     index = i if isinstance(i, tuple) else (i,)
     if not all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in index):
         raise TypeError(
@@ -314,7 +339,7 @@ def partial(
             f"which selects {np.size(flat)} of them"
         )
     flat = int(flat)
-    shape = output_shape(f, point)
+    at_x = value_at(f, point)
     result = along(
         f,
         point,
@@ -325,11 +350,11 @@ def partial(
         accuracy=accuracy,
         step=step,
         with_error=False,
-        shape=shape,
+        shape=at_x.shape,
         names=lambda _: _name(point, flat),
+        at_x=at_x,
     )
-    value = result.value[0]
-    return float(value) if value.ndim == 0 else value
+    return one_line(result)
 
 
 def directional_derivative(
@@ -378,16 +403,14 @@ def directional_derivative(
     >>> round(directional_derivative(f, [1.0, 2.0], [1.0, 1.0]), 8)
     6.0
     """
-    _validate.function(f)
-    point = _validate.point(x)
+    point, accuracy = checked_inputs(f, x, method, 1, accuracy)
     direction = _validate.real_array(v, "v")
-    accuracy = check_method(method, 1, accuracy)
     if direction.shape != point.shape:
         raise ValueError(f"v must have x's shape {point.shape}, got shape {direction.shape}")
     length = float(np.max(np.abs(direction)))
     if length == 0:
         raise ValueError("v must be a nonzero direction, got all zeros")
-    shape = output_shape(f, point)
+    at_x = value_at(f, point)
     result = along(
         f,
         point,
@@ -398,12 +421,12 @@ def directional_derivative(
         accuracy=accuracy,
         step=step,
         with_error=False,
-        shape=shape,
+        shape=at_x.shape,
         names=lambda _: f"along v at x={point!r}",
         lengths=np.array([length]),
+        at_x=at_x,
     )
-    value = result.value[0]
-    return float(value) if value.ndim == 0 else value
+    return one_line(result)
 
 
 def hessian(

@@ -148,31 +148,18 @@ def wolfe_line_search(
     step = initial_step
     evaluations = 0
 
-    # Bracketing: grow the step until it is too long (f no longer falls enough) or the slope
-    # turns uphill; either way a Wolfe step lies between lo and hi.
+    # Bracketing, then zooming. While there is no bracket (hi at infinity), the step grows
+    # fourfold until it is too long (f no longer falls enough) or the slope turns uphill: either
+    # way a Wolfe step then lies between lo and hi. From then on each trial is interpolated
+    # inside [lo, hi] (hi may lie on either side of lo), which shrinks around it, keeping lo
+    # the lowest point with sufficient decrease and the slope at lo pointing towards hi.
     while evaluations < max_evaluations:
-        evaluations += 1
-        trial_value = objective.value(x + step * direction)
-        if not sufficient(step, trial_value) or trial_value >= lo.value:
-            hi_step, hi_value = step, trial_value
-            break
-        trial = evaluate(step)
-        if flat_enough(trial.slope):
-            return accept(trial, wolfe=True)
-        if trial.slope >= 0:
-            hi_step, hi_value = lo.step, lo.value
-            lo = trial
-            break
-        lo = trial
-        step *= 4.0
-
-    # Zoom: shrink [lo, hi] (hi may lie on either side of lo) keeping lo the lowest point
-    # with sufficient decrease and the slope at lo pointing towards hi.
-    while evaluations < max_evaluations and math.isfinite(hi_step):
-        width = hi_step - lo.step
-        if abs(width) * np.linalg.norm(direction) <= 1e-15 * (1.0 + np.linalg.norm(x)):
-            break  # the bracket is below round-off: no point inside it differs from lo
-        step = _interpolate(lo, hi_step, hi_value)
+        bracketed = math.isfinite(hi_step)
+        if bracketed:
+            width = hi_step - lo.step
+            if abs(width) * np.linalg.norm(direction) <= 1e-15 * (1.0 + np.linalg.norm(x)):
+                break  # the bracket is below round-off: no point inside it differs from lo
+            step = _interpolate(lo, hi_step, hi_value)
         evaluations += 1
         trial_value = objective.value(x + step * direction)
         if not sufficient(step, trial_value) or trial_value >= lo.value:
@@ -181,9 +168,13 @@ def wolfe_line_search(
         trial = evaluate(step)
         if flat_enough(trial.slope):
             return accept(trial, wolfe=True)
-        if trial.slope * width >= 0:
+        # The slope at the new lo must point towards hi. Where it points away (before there is
+        # a bracket: uphill), a minimum lies between the old lo and the new, and the old is hi.
+        points_away = trial.slope * width >= 0 if bracketed else trial.slope >= 0
+        if points_away:
             hi_step, hi_value = lo.step, lo.value
         lo = trial
+        step *= 4.0  # the next trial while there is no bracket yet
 
     if lo.step > 0:
         return accept(lo, wolfe=False)

@@ -9,7 +9,7 @@ and returns an array of the remaining shape. A whole grid is then evaluated in o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -23,6 +23,7 @@ from calcml._validation import (
     bounds_2d,
     require_callable,
     require_integer,
+    require_string,
     shown,
 )
 from calcml.differentiate import derivative
@@ -204,6 +205,26 @@ def frame_plane(ax: Axes, bounds: Bounds) -> None:
     ax.grid(False)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+
+
+def named_arrays(
+    value: Any, name: str, *, pairs: str, example: str, check: Callable[[Any, str], Array]
+) -> dict[str, Array]:
+    """``value``, a non-empty mapping from labels to arrays (one curve or path each), with every
+    label a string and every array passed through ``check(array, "name[label]")``.
+
+    ``pairs`` and ``example`` complete the message that refuses anything else: "``name`` must be
+    a non-empty mapping from ``pairs``, e.g. ``example``".
+    """
+    if not isinstance(value, Mapping) or not value:
+        raise TypeError(
+            f"{name} must be a non-empty mapping from {pairs}, e.g. {example}, "
+            f"got {type(value).__name__}"
+        )
+    return {
+        require_string(label, f"each name in {name}"): check(array, f"{name}[{label!r}]")
+        for label, array in value.items()
+    }
 
 
 def iterates_2d(value: ArrayLike, name: str) -> Array:

@@ -8,8 +8,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from calcml._validation import as_float_array, integer_sequence, require_string
-from calcml.plotting._common import Array, new_axes
+from calcml._validation import as_float_array, integer_sequence
+from calcml.plotting._common import Array, named_arrays, new_axes
 from calcml.plotting.alt_text import plain, record
 from calcml.plotting.style import INK
 
@@ -76,15 +76,13 @@ def plot_step_error(
     h = _positive(steps, "steps")
     if h.ndim != 1 or h.size < 2:
         raise ValueError(f"steps must be a 1-D array of at least 2 steps, got shape {h.shape}")
-    if not isinstance(errors, Mapping) or not errors:
-        raise TypeError(
-            "errors must be a non-empty mapping from a formula's name to its errors, "
-            f"e.g. {{'central': errors}}, got {type(errors).__name__}"
-        )
-    checked = {
-        require_string(name, "each name in errors"): _nonnegative(error, f"errors[{name!r}]")
-        for name, error in errors.items()
-    }
+    checked = named_arrays(
+        errors,
+        "errors",
+        pairs="a formula's name to its errors",
+        example="{'central': errors}",
+        check=_nonnegative,
+    )
     powers = list(integer_sequence(orders, "orders", minimum=1))
     for name, error in checked.items():
         if error.shape != h.shape:

@@ -20,6 +20,7 @@ from calcml.plotting._common import (
     draw_level_sets,
     float_array_allowing_nan,
     iterates_2d,
+    named_arrays,
     new_axes,
     plot_box,
     require_converging,
@@ -91,16 +92,14 @@ def plot_trajectories(
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax)
-    if not isinstance(paths, Mapping) or not paths:
-        raise TypeError(
-            "paths must be a non-empty mapping from an optimizer's name to its iterates, "
-            f"e.g. {{'gradient descent': xs}}, got {type(paths).__name__}"
-        )
+    checked = named_arrays(
+        paths,
+        "paths",
+        pairs="an optimizer's name to its iterates",
+        example="{'gradient descent': xs}",
+        check=iterates_2d,
+    )
     require_callable(f, "f", "a function of x with shape (2, ...), e.g. lambda x: x[0] ** 2")
-    checked = {
-        require_string(name, "each name in paths"): iterates_2d(path, f"paths[{name!r}]")
-        for name, path in paths.items()
-    }
     stars = np.empty((0, 2)) if minima is None else _minima(minima)
     box = plot_box(list(checked.values()), bounds, stars)
     draw_level_sets(ax, f, box, levels=levels, resolution=resolution)
@@ -189,17 +188,15 @@ def plot_loss_curves(
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax)
-    if not isinstance(losses, Mapping) or not losses:
-        raise TypeError(
-            "losses must be a non-empty mapping from a run's name to its losses, "
-            f"e.g. {{'SGD': losses}}, got {type(losses).__name__}"
-        )
     log = require_bool(log, "log")
+    checked = named_arrays(
+        losses,
+        "losses",
+        pairs="a run's name to its losses",
+        example="{'SGD': losses}",
+        check=lambda values, name: _run(values, name, log=log),
+    )
     xlabel, ylabel = require_string(xlabel, "xlabel"), require_string(ylabel, "ylabel")
-    checked = {
-        require_string(name, "each name in losses"): _run(values, f"losses[{name!r}]", log=log)
-        for name, values in losses.items()
-    }
     for name, values in checked.items():
         ax.plot(np.arange(values.size), values, label=name)
     if log:
