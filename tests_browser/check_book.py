@@ -38,7 +38,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +77,7 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 CONCURRENCY = 3
 TIMEOUT_MS = 60_000
 SWITCH_TIMEOUT_MS = 10_000
+SETTLE_TIMEOUT_MS = 15_000
 
 KIB = 1024
 KB = 1000
@@ -515,6 +516,16 @@ async def _transferred(request: Request) -> tuple[str, str, int]:
     return request.url, request.resource_type, sizes["responseBodySize"]
 
 
+async def settle(page: Page) -> None:
+    """Wait, for a while, until the page has fetched nothing for half a second.
+
+    A starved machine can keep a page from ever looking idle to Playwright although nothing is
+    pending; the checks that follow (images loaded, requests failed) judge what did not arrive.
+    """
+    with suppress(PlaywrightError):
+        await page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
+
+
 async def read_page(page: Page, name: str, base: str, result: PageResult) -> None:
     """The light-mode checks: math, images, notebook download, search."""
     query = f"?q={SEARCH_TERM}" if name == SEARCH_PAGE else ""
@@ -528,7 +539,7 @@ async def read_page(page: Page, name: str, base: str, result: PageResult) -> Non
         result.formulas = await page.evaluate("window.__formulas")
     except PlaywrightError:
         result.problems.append("its formulas were never all laid out")
-    await page.wait_for_load_state("networkidle")
+    await settle(page)
     result.problems += [f"math not typeset: {tex!r}" for tex in math["untypeset"]]
     result.problems += [f"math error: {error}" for error in math["errors"]]
     result.problems += [f"formula without its TeX: {text!r}" for text in math["inaccessible"]]
@@ -586,7 +597,7 @@ async def check_page(
         if result.problems or failing(result.accessibility):
             await page.screenshot(path=shots / f"{slug}-whole.png", full_page=True)
         # Requests still in flight would be counted as failed when the context closes.
-        await page.wait_for_load_state("networkidle")
+        await settle(page)
     except PlaywrightError as error:
         result.problems.append(f"{error.message.splitlines()[0]}")
     finally:
