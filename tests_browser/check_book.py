@@ -623,9 +623,11 @@ async def warm_visit(browser: Browser, base: str, name: str) -> int:
     sizes: list[asyncio.Task[tuple[str, str, int]]] = []
     try:
         origin = next(chapter for chapter in WARM_FROM if chapter != name)
-        await page.goto(base + origin, wait_until="networkidle")
+        await page.goto(base + origin, wait_until="load")
+        await settle(page)
         page.on("requestfinished", lambda r: sizes.append(asyncio.ensure_future(_transferred(r))))
-        await page.goto(base + name, wait_until="networkidle")
+        await page.goto(base + name, wait_until="load")
+        await settle(page)
         inline = await page.evaluate(INLINE_FIGURES)
     finally:
         await context.close()
