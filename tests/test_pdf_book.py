@@ -14,7 +14,7 @@ import pytest
 lxml_html = pytest.importorskip("lxml.html")
 pytest.importorskip("cssselect")
 pikepdf = pytest.importorskip("pikepdf")
-pytest.importorskip("pypdfium2")
+pypdfium2 = pytest.importorskip("pypdfium2")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import pdf_book  # noqa: E402
@@ -95,49 +95,56 @@ def html(tmp_path: Path) -> Path:
     return root
 
 
-def _assembled(html: Path) -> tuple[lxml_html.HtmlElement, list[pdf_book.Part], list[str]]:
-    text, parts, chapters = pdf_book.assemble(html, html.parent / "pdf" / "book.html")
-    return lxml_html.fromstring(text), parts, chapters
+def _assembled(html: Path) -> tuple[lxml_html.HtmlElement, pdf_book.Assembled]:
+    """The book's documents (one per part) read as one tree, and what assemble returned."""
+    book = pdf_book.assemble(html, html.parent / "pdf" / "book.html")
+    tree = lxml_html.fromstring("<div></div>")
+    for document in book.documents:
+        tree.extend(lxml_html.fromstring(document).find("body"))
+    return tree, book
 
 
-def test_order_and_outline_levels_follow_the_sidebar(html: Path) -> None:
-    document, parts, chapters = _assembled(html)
-    assert [part.title for part in parts] == ["Part I — Slopes", "Examples"]
-    assert chapters == ["1. Derivatives", "Gallery"]
-    headings = [
-        (h.get("aria-level"), " ".join(h.text_content().split())) for h in document.iter("h1", "h2")
+def test_order_and_outline_follow_the_sidebar(html: Path) -> None:
+    document, book = _assembled(html)
+    assert [part.title for part in book.parts] == ["Part I — Slopes", "Examples"]
+    assert book.chapters == ["1. Derivatives", "Gallery"]
+    assert len(book.documents) == 2  # front matter with Part I, then Examples
+    assert [(level, title) for level, _, title in book.outline] == [
+        (1, "About this book"),
+        (2, "Who"),
+        (1, "Part I — Slopes"),
+        (2, "1. Derivatives"),
+        (1, "Examples"),
+        (2, "Gallery"),
+        (3, "An example"),
     ]
-    assert headings == [
-        (None, "Contents"),
-        ("1", "About this book"),
-        ("2", "Who"),
-        ("1", "Part I — Slopes"),
-        ("2", "1. Derivatives"),
-        ("1", "Examples"),
-        ("2", "Gallery"),
-        ("3", "An example"),
-    ]
+    for _, name, _ in book.outline:
+        assert document.get_element_by_id(name) is not None
     title = document.cssselect(".pdf-title-page")[0].text_content()
     assert "The Book" in title
     assert "A tagline." in title
     assert "9.9.9" in title
 
 
-def test_links_and_ids_are_those_of_one_document(html: Path) -> None:
-    document, _, _ = _assembled(html)
-    hrefs = [a.get("href") for a in document.iter("a")]
+def test_links_and_ids_are_those_of_one_book(html: Path) -> None:
+    document, book = _assembled(html)
+    hrefs = [a.get("href") for a in document.cssselect("article a")]
     assert "#derivatives--equation-eq-slope" in hrefs
-    assert "#gallery-plot_a--top" in hrefs
+    # Another part's target: marked while the parts print apart, a destination made for it.
+    assert f"{pdf_book.ELSEWHERE}#gallery-plot_a--top" in hrefs
+    assert f"{pdf_book.ELSEWHERE}#derivatives--equation-eq-slope" in hrefs
+    hidden = [a.get("href") for a in document.cssselect("nav[hidden] a")]
+    assert "#gallery-plot_a--top" in hidden
     assert "https://example.org/book/genindex.html" in hrefs
     assert document.get_element_by_id("derivatives--equation-eq-slope") is not None
-    assert pdf_book.dangling_links(lxml_html.tostring(document, encoding="unicode")) == []
+    assert book.dangling == []
     image = document.cssselect("img[alt='a figure']")[0]
     assert image.get("src") == "../html/_images/a.png"
     assert image.get("srcset") is None
 
 
 def test_solutions_open_hidden_code_out_animation_last_frame(html: Path) -> None:
-    document, _, _ = _assembled(html)
+    document, book = _assembled(html)
     text = document.text_content()
     assert "secret" not in text
     assert "42" in text
@@ -147,11 +154,7 @@ def test_solutions_open_hidden_code_out_animation_last_frame(html: Path) -> None
     assert not document.cssselect("script, button, annotation, a.headerlink, .toctree-wrapper")
     frame = document.get_element_by_id("derivatives--_anim_img1").get("src")
     assert frame == "data:image/svg+xml;base64,BBCC"
-
-
-def test_dangling_links_are_found() -> None:
-    text = '<div><a href="#here">x</a><a href="#nowhere">y</a><p id="here"></p></div>'
-    assert pdf_book.dangling_links(text) == ["#nowhere"]
+    assert "42" in book.code
 
 
 def _pdf_with_text(path: Path, lines: list[str], outline: list[str]) -> None:
@@ -178,17 +181,46 @@ def _pdf_with_text(path: Path, lines: list[str], outline: list[str]) -> None:
     pdf.save(path)
 
 
-def test_finish_fixes_dates_and_doubled_titles_reproducibly(tmp_path: Path) -> None:
-    printed = tmp_path / "printed.pdf"
-    _pdf_with_text(printed, ["one", "two"], ["PitfallsPitfalls", "Part I"])
-    first, second = tmp_path / "first.pdf", tmp_path / "second.pdf"
-    pdf_book.finish(printed, first, {"Pitfalls"}, 1767225600)
-    pdf_book.finish(printed, second, {"Pitfalls"}, 1767225600)
-    assert first.read_bytes() == second.read_bytes()
-    with pikepdf.open(first) as pdf:
+def test_merge_joins_parts_links_outline_reproducibly(tmp_path: Path) -> None:
+    first_part, second_part = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    _pdf_with_text(first_part, ["one", "two"], [])
+    _pdf_with_text(second_part, ["three"], [])
+    with pikepdf.open(second_part, allow_overwriting_input=True) as pdf:
+        pdf.Root.Dests = pikepdf.Dictionary(
+            {"/ch2": pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])}
+        )
+        pdf.save(second_part)
+    with pikepdf.open(first_part, allow_overwriting_input=True) as pdf:
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[0, 0, 10, 10],
+            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=f"{pdf_book.ELSEWHERE}#ch2"),
+        )
+        pdf.pages[1].obj.Annots = pdf.make_indirect(pikepdf.Array([link]))
+        pdf.Root.Dests = pikepdf.Dictionary(
+            {"/ch1": pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])}
+        )
+        pdf.save(first_part)
+    outline = [(1, "ch1", "Part I"), (2, "ch2", "Chapter 2"), (1, "gone", "Lost")]
+    books = [tmp_path / "first.pdf", tmp_path / "second.pdf"]
+    for book in books:
+        problems = pdf_book.merge([first_part, second_part], book, outline, 1767225600, "T")
+        assert problems == ["the heading 'Lost' has no place in the PDF"]
+    assert books[0].read_bytes() == books[1].read_bytes()
+    with pikepdf.open(books[0]) as pdf:
+        assert len(pdf.pages) == 3
         assert str(pdf.docinfo["/CreationDate"]) == "D:20260101000000+00'00'"
+        link = pdf.pages[1].Annots[0]
+        assert str(link.Dest) == "/ch2"
+        assert pdf.Root.Dests["/ch2"][0].objgen == pdf.pages[2].obj.objgen
         with pdf.open_outline() as tree:
-            assert [item.title for item in tree.root] == ["Pitfalls", "Part I"]
+            assert [item.title for item in tree.root] == ["Part I"]
+            assert [item.title for item in tree.root[0].children] == ["Chapter 2"]
+    # Page numbers from the second page on.
+    texts = [page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(books[0])]
+    assert texts[0].strip() == "one"
+    assert texts[2].split() == ["three", "3"]
 
 
 def test_check_finds_raw_tex_but_not_tex_in_code(tmp_path: Path) -> None:

@@ -4,18 +4,22 @@
 
 Reads the HTML build (``nox -s docs``) and runs nothing of the book again: every page's
 article (its formulas already MathML, its figures SVG, its numbers those Sphinx gave it for the
-web) is put, in the order of the book's sidebar, into one HTML document with a title page,
-a contents list and a page for each part; ids are made unique per page and every link between
-pages becomes a link inside the document (links to pages left out, such as the index or
-highlighted sources, go to the published site). Solutions are shown expanded; code a chapter
-hides on the web (``hide-input`` cells) stays hidden, its output shown; an animation shows its
-last frame. Chromium prints the document with a print stylesheet (``tools/pdf_book.css``) to a
-tagged PDF whose bookmark outline follows the headings: parts, chapters, sections.
+web) is put, in the order of the book's sidebar, after a title page, a contents list and a page
+for each part; ids are made unique per page and every link between pages becomes a link inside
+the PDF (links to pages left out, such as the index or highlighted sources, go to the published
+site). Solutions are shown expanded; code a chapter hides on the web (``hide-input`` cells)
+stays hidden, its output shown; an animation shows its last frame.
 
-The PDF is then made reproducible (its dates are ``SOURCE_DATE_EPOCH``, its file id a hash of
-its content) and checked: it must have pages, an outline naming every chapter, and no raw TeX
-in its text. It is written into the HTML build (``calculus-for-machine-learning.pdf``), where
-the landing page links it, and the landing page's link is checked too.
+Chromium prints it with a print stylesheet (``tools/pdf_book.css``), one HTML document per part,
+the parts in parallel (one per core: a long document also prints more slowly per page). pikepdf
+joins the parts, turns links between them into links inside the book, stamps page numbers, and
+writes the bookmark outline from the headings (parts, chapters, sections, subsections). The PDF
+is not tagged: Chromium tags only what it prints as one document, and printing the book as one
+took twice as long. It is reproducible (its dates are ``SOURCE_DATE_EPOCH``, its file id a hash
+of its content) and checked: it must have pages, an outline naming every part and chapter, a
+place for every heading and link, and no raw TeX in its text outside code. It is written into
+the HTML build (``calculus-for-machine-learning.pdf``), where the landing page links it, and
+that link is checked too.
 
 Nothing is requested from any host: the document is read from files, and every request that
 is not for a local file is refused and reported.
@@ -25,21 +29,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import posixpath
 import re
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
 
 PDF_NAME = "calculus-for-machine-learning.pdf"
+# A link to another part's id while the parts are printed apart (see assemble, merge).
+ELSEWHERE = "https://elsewhere-in-the-book.invalid/"
+OUTLINE_DEPTH = 4  # parts, chapters, sections, subsections
 STYLESHEET = Path(__file__).with_suffix(".css")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -182,14 +192,6 @@ def _prepare(article: HtmlElement, page: Page, book: Book) -> None:
                 '<p class="pdf-note">An animation on the web; its last frame is shown.</p>'
             )
             player.append(note)
-    for formula in article.iter("math"):
-        # A formula is one image in the tagged PDF, its TeX the alternative text: the PDF's
-        # structure tree stays small (MathML is most of the book's elements), and a reader's
-        # assistive technology gets the formula, which it could not from the glyphs.
-        tex = " ".join(formula.xpath("string(.//annotation)").split())
-        if tex:
-            formula.set("role", "img")
-            formula.set("aria-label", tex)
     for selector in DROPPED:
         for element in _css(article, selector):
             element.drop_tree()
@@ -216,7 +218,6 @@ def _prepare(article: HtmlElement, page: Page, book: Book) -> None:
             # The outline nests by heading level: a chapter's title sits under its part.
             level = min(6, int(element.tag[1]) + page.level - 1)
             element.set("aria-level", str(level))
-            element.set("role", "heading")
 
 
 def _links_to_pdf(element: HtmlElement) -> bool:
@@ -246,8 +247,45 @@ def _title_page(index: HtmlElement, html: Path, site: str) -> str:
     return '<section class="pdf-title-page">' + "".join(lines) + "</section>"
 
 
-def assemble(html: Path, document: Path) -> tuple[str, list[Part], list[str]]:
-    """The whole book as one HTML document meant to be printed; its parts and chapter titles."""
+@dataclass
+class Assembled:
+    """The book ready to print: one HTML document per part, and what the PDF must have."""
+
+    documents: list[str]  # the front matter and Part I, then one part each
+    outline: list[tuple[int, str, str]]  # (level, id, title) of each heading, in order
+    parts: list[Part]
+    chapters: list[str]
+    dangling: list[str]  # links to an id no document has
+    code: str  # the text of the book's code, see code_text
+
+
+def _element(markup: str) -> HtmlElement:
+    return lxml.html.fragment_fromstring(markup)
+
+
+def _contents(parts: list[Part], titles: dict[str, str], foreword: Page) -> HtmlElement:
+    items = [f'<li><a href="#{foreword.anchor}">About this book</a></li>']
+    for number, part in enumerate(parts):
+        chapters = "".join(
+            f'<li><a href="#{page.anchor}">{escape(titles[page.path])}</a></li>'
+            for page in part.pages
+            if page.level == 2
+        )
+        items.append(
+            f'<li><a href="#part-{number}">{escape(part.title)}</a><ul>{chapters}</ul></li>'
+        )
+    return _element(
+        '<nav class="pdf-contents" aria-label="Contents"><h1 id="contents">Contents</h1>'
+        f"<ul>{''.join(items)}</ul></nav>"
+    )
+
+
+def assemble(html: Path, document: Path) -> Assembled:
+    """The whole book as HTML documents meant to be printed, one per part, and their outline.
+
+    ``document`` names where the documents will be written (their links to images and
+    stylesheets are relative to its folder).
+    """
     parts = read_parts(html)
     index = _read(html / "index.html")
     canonical = _css(index, "link[rel=canonical]")
@@ -258,29 +296,18 @@ def assemble(html: Path, document: Path) -> tuple[str, list[Part], list[str]]:
     roots = {page.path: _read(html / page.path) for page in pages}
     titles = {page.path: _heading(roots[page.path]) for page in pages}
 
-    body = [_title_page(index, html, site)]
-    # The contents: parts and chapters, linked (the PDF's outline also has every section).
-    body.append('<nav class="pdf-contents" aria-label="Contents"><h1>Contents</h1><ul>')
-    body.append(f'<li><a href="#{foreword.anchor}">About this book</a></li>')
-    for number, part in enumerate(parts):
-        body.append(f'<li><a href="#part-{number}">{escape(part.title)}</a><ul>')
-        body.extend(
-            f'<li><a href="#{page.anchor}">{escape(titles[page.path])}</a></li>'
-            for page in part.pages
-            if page.level == 2
-        )
-        body.append("</ul></li>")
-    body.append("</ul></nav>")
-
-    def add(page: Page, heading: str = "") -> None:
+    def section(page: Page, heading: str = "") -> HtmlElement:
         article = _css(roots[page.path], "article.bd-article")
         if not article:
             raise SystemExit(f"pdf: {page.path} has no article.bd-article")
         _prepare(article[0], page, book)
-        body.append(f'<section class="pdf-page pdf-level-{page.level}" id="{page.anchor}">')
-        body.append(heading)
-        body.extend(lxml.html.tostring(child, encoding="unicode") for child in article[0])
-        body.append("</section>")
+        wrapper = _element(
+            f'<section class="pdf-page pdf-level-{page.level}" id="{page.anchor}"></section>'
+        )
+        if heading:
+            wrapper.append(_element(heading))
+        wrapper.extend(list(article[0]))
+        return wrapper
 
     # The landing page is the book's foreword: its title and tagline are the title page's,
     # and its link to this PDF has no use inside it.
@@ -290,14 +317,58 @@ def assemble(html: Path, document: Path) -> tuple[str, list[Part], list[str]]:
     for paragraph in list(landing.iter("p")):
         if _links_to_pdf(paragraph):
             paragraph.drop_tree()
-    add(foreword, '<h1 aria-level="1" role="heading">About this book</h1>')
+    chunks: list[list[HtmlElement]] = [
+        [
+            _element(_title_page(index, html, site)),
+            _contents(parts, titles, foreword),
+            section(foreword, '<h1 aria-level="1">About this book</h1>'),
+        ]
+    ]
     for number, part in enumerate(parts):
-        body.append(
-            f'<section class="pdf-part" id="part-{number}">'
-            f'<h1 aria-level="1" role="heading">{escape(part.title)}</h1></section>'
+        if number:
+            chunks.append([])
+        chunks[-1].append(
+            _element(
+                f'<section class="pdf-part" id="part-{number}">'
+                f'<h1 aria-level="1">{escape(part.title)}</h1></section>'
+            )
         )
-        for page in part.pages:
-            add(page)
+        chunks[-1].extend(section(page) for page in part.pages)
+
+    # Each part is printed on its own (in parallel, and a long document prints more slowly
+    # per page): a link to another part's id is marked, and the merged PDF gets it back.
+    owner = {
+        element.get("id"): number
+        for number, chunk in enumerate(chunks)
+        for top in chunk
+        for element in top.iter()
+        if isinstance(element.tag, str) and element.get("id")
+    }
+    outline: list[tuple[int, str, str]] = []
+    targets: set[str] = set()
+    dangling: set[str] = set()
+    for number, chunk in enumerate(chunks):
+        for top in chunk:
+            for element in top.iter("h1", "h2", "h3", "h4", "a"):
+                if element.tag == "a":
+                    fragment = element.get("href", "#")[1:]
+                    if not element.get("href", "").startswith("#") or not fragment:
+                        continue
+                    if fragment not in owner:
+                        dangling.add(element.get("href", ""))
+                    elif owner[fragment] != number:
+                        element.set("href", f"{ELSEWHERE}#{fragment}")
+                    targets.add(fragment)
+                    continue
+                level = int(element.get("aria-level") or element.tag[1])
+                if level > OUTLINE_DEPTH or _in_class(element, "pdf-contents"):
+                    continue
+                if not element.get("id"):
+                    element.set("id", f"pdf-heading-{len(outline)}")
+                    owner[element.get("id")] = number
+                title = " ".join(element.text_content().split())
+                outline.append((level, element.get("id", ""), title))
+                targets.add(element.get("id", ""))
 
     stylesheets = [
         book.file_url("index.html", urlsplit(sheet.get("href", "")).path)
@@ -306,37 +377,67 @@ def assemble(html: Path, document: Path) -> tuple[str, list[Part], list[str]]:
     stylesheets.append(Path(os.path.relpath(STYLESHEET, document.parent)).as_posix())
     head = ['<meta charset="utf-8">', f"<title>{escape(_heading(index))}</title>"]
     head += [f'<link rel="stylesheet" href="{href}">' for href in stylesheets]
-    # Light mode: the theme's colours for paper.
-    text = (
-        '<!DOCTYPE html>\n<html lang="en" data-theme="light" data-mode="light">\n<head>'
-        + "\n".join(head)
-        + '</head>\n<body class="pdf-book"><main class="bd-main"><div class="bd-content">'
-        '<div class="bd-article-container"><article class="bd-article">\n'
-        + "\n".join(body)
-        + "\n</article></div></div></main></body></html>\n"
-    )
+    documents = []
+    code: list[str] = []
+    for number, chunk in enumerate(chunks):
+        # Chromium names a destination in the PDF for each id a link in the document points
+        # to: these hidden links make one for every heading and every target of another part.
+        mine = sorted(name for name in targets if owner.get(name) == number)
+        hidden = "".join(f'<a href="#{escape(name)}"></a>' for name in mine)
+        markup = "\n".join(lxml.html.tostring(top, encoding="unicode") for top in chunk)
+        code += (
+            " ".join(element.text_content().split())
+            for top in chunk
+            for element in top.iter("pre", "code", "dt")  # dt: an API entry's signature
+        )
+        # Light mode: the theme's colours for paper.
+        documents.append(
+            '<!DOCTYPE html>\n<html lang="en" data-theme="light" data-mode="light">\n<head>'
+            + "\n".join(head)
+            + '</head>\n<body class="pdf-book"><main class="bd-main"><div class="bd-content">'
+            '<div class="bd-article-container"><article class="bd-article">\n'
+            + markup
+            + f'\n</article></div></div></main><nav hidden aria-hidden="true">{hidden}</nav>'
+            "</body></html>\n"
+        )
     chapters = [titles[page.path] for part in parts for page in part.pages if page.level == 2]
-    return text, parts, chapters
+    return Assembled(documents, outline, parts, chapters, sorted(dangling), "\n".join(code))
 
 
-def dangling_links(text: str) -> list[str]:
-    """Links inside the document whose target id it lacks."""
-    root = lxml.html.fromstring(text)
-    ids = {element.get("id") for element in root.iter() if isinstance(element.tag, str)}
-    return sorted(
-        {
-            href
-            for link in root.iter("a")
-            if (href := link.get("href", "")).startswith("#") and href[1:] not in ids | {""}
-        }
-    )
+def _in_class(element: HtmlElement, name: str) -> bool:
+    return any(name in (parent.get("class") or "").split() for parent in element.iterancestors())
 
 
-async def _print(document: Path, chromium: str, pdf: Path) -> None:
-    """Print the document with Chromium; fail on any request that is not for a local file."""
-    from playwright.async_api import Route, async_playwright
+def _descendants_cpu() -> float:
+    """CPU seconds used so far by this process's children and theirs (Linux; else 0)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    except (OSError, ValueError, AttributeError):
+        return 0.0
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        total += stats[pid][1]
+        todo += children.get(pid, [])
+    return total / tick
+
+
+async def _print(documents: list[Path], chromium: str, pdfs: list[Path]) -> float:
+    """Print each document with Chromium, one per core at a time; fail on any request that is
+    not for a local file, and on an image that does not load. Returns the CPU time it took."""
+    from playwright.async_api import Browser, Route, async_playwright
 
     refused: list[str] = []
+    broken: list[str] = []
 
     async def only_files(route: Route) -> None:
         url = route.request.url
@@ -346,68 +447,134 @@ async def _print(document: Path, chromium: str, pdf: Path) -> None:
             refused.append(url)
             await route.abort()
 
+    slots = asyncio.Semaphore(os.cpu_count() or 1)
+
+    contexts = []
+
+    async def one(browser: Browser, document: Path, pdf: Path) -> None:
+        async with slots:
+            # A context of its own: its own renderer process, on its own core. (Closed at the
+            # end, once the CPU time of its process is counted.)
+            context = await browser.new_context()
+            contexts.append(context)
+            page = await context.new_page()
+            await page.route("**/*", only_files)
+            await page.goto(document.as_uri(), wait_until="load")
+            await page.evaluate("document.fonts.ready")
+            broken.extend(await page.evaluate(BROKEN_IMAGES))
+            await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=chromium or None, args=CHROMIUM_FLAGS
         )
         try:
-            page = await browser.new_page()
-            await page.route("**/*", only_files)
-            await page.goto(document.as_uri(), wait_until="load")
-            await page.evaluate("document.fonts.ready")
-            broken = await page.evaluate(BROKEN_IMAGES)
-            await page.pdf(
-                path=str(pdf),
-                prefer_css_page_size=True,
-                print_background=True,
-                outline=True,
-                tagged=True,
-            )
+            # The longest first, so that no core idles at the end.
+            jobs = sorted(zip(documents, pdfs, strict=True), key=lambda job: -job[0].stat().st_size)
+            await asyncio.gather(*(one(browser, document, pdf) for document, pdf in jobs))
+            cpu = _descendants_cpu()
+            for context in contexts:
+                await context.close()
         finally:
             await browser.close()
     if refused:
         raise SystemExit(f"pdf: the document asked other hosts for {sorted(set(refused))[:5]}")
     if broken:
         raise SystemExit(f"pdf: {len(broken)} images did not load: {broken[:5]}")
+    return cpu
 
 
 def _pdf_date(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def finish(printed: Path, out: Path, headings: set[str], epoch: int) -> None:
-    """Make the printed PDF reproducible, and its outline's titles clean; write it to ``out``.
+def _page_number(pdf: Any, page: Any, number: int, font: Any) -> None:
+    """Stamp ``number`` at the foot of ``page``, centred (Helvetica's digits are 0.556 em)."""
+    import pikepdf
 
-    Chromium stamps the time of printing into the PDF; here both dates are the source's
-    (``SOURCE_DATE_EPOCH``) and the file id is a hash of the content. Chromium also, now and
-    then, repeats a heading's text in its outline entry ("PitfallsPitfalls", a heading laid
-    out twice at a page break); such a title becomes the heading's text once.
+    size = 9
+    x0, _, x1, _ = (float(value) for value in page.mediabox)
+    text = str(number)
+    x = (x0 + x1) / 2 - 0.556 * size * len(text) / 2
+    # A fixed resource name (pikepdf's own would be random, and the PDF not reproducible).
+    page.add_resource(font, pikepdf.Name.Font, name=pikepdf.Name.BookPageNumber)
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    stamp = f"\nQ\nq 0.33 g BT /BookPageNumber {size} Tf {x:.2f} 28 Td ({text}) Tj ET Q\n"
+    page.contents_add(pdf.make_stream(stamp.encode()))
+
+
+def merge(
+    printed: list[Path], out: Path, outline: list[tuple[int, str, str]], epoch: int, title: str
+) -> list[str]:
+    """Join the parts' PDFs into the book: links between parts, page numbers, the outline.
+
+    The outline is the headings' (parts, chapters, sections, subsections), each pointing where
+    Chromium put its heading. The PDF is reproducible: both dates are the source's
+    (``SOURCE_DATE_EPOCH``) and the file id is a hash of the content. Returns the problems.
     """
     import pikepdf
 
-    with pikepdf.open(printed) as pdf:
-        pdf.docinfo["/CreationDate"] = _pdf_date(epoch)
-        pdf.docinfo["/ModDate"] = _pdf_date(epoch)
-        pdf.docinfo["/Creator"] = "tools/pdf_book.py, printed by Chromium"
-        with pdf.open_outline() as outline:
-            todo = list(outline.root)
-            while todo:
-                item = todo.pop()
-                title = item.title
-                half = len(title) // 2
-                if (
-                    len(title) % 2 == 0
-                    and title[:half] == title[half:]
-                    and title[:half] in headings
-                ):
-                    item.title = title[:half]
-                todo.extend(item.children)
-        pdf.save(
-            out,
-            deterministic_id=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
+    problems: list[str] = []
+    book = pikepdf.new()
+    destinations = pikepdf.Dictionary()
+    sources = [pikepdf.open(path) for path in printed]
+    try:
+        for source in sources:
+            offset = len(book.pages)
+            index = {page.obj.objgen: number for number, page in enumerate(source.pages)}
+            with warnings.catch_warnings():
+                # "does not preserve named destinations": they are carried over just below.
+                warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+                book.pages.extend(source.pages)
+            for name, target in source.Root.get("/Dests", pikepdf.Dictionary()).items():
+                page = book.pages[offset + index[target[0].objgen]].obj
+                destinations[name] = pikepdf.Array([page, *list(target)[1:]])
+    finally:
+        for source in sources:
+            source.close()
+    book.Root.Dests = book.make_indirect(destinations)
+    font = book.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
         )
+    )
+    for number, page in enumerate(book.pages):
+        for annotation in page.get("/Annots", []):
+            uri = str(annotation.get("/A", {}).get("/URI", ""))
+            if uri.startswith(ELSEWHERE):
+                name = "/" + unquote(urlsplit(uri).fragment)
+                del annotation["/A"]
+                annotation.Dest = pikepdf.Name(name)
+                if name not in destinations:
+                    problems.append(
+                        f"a link on page {number + 1} to {name[1:]}, which has no place"
+                    )
+        if number:
+            _page_number(book, page, number + 1, font)
+    with book.open_outline() as tree:
+        stack: list[tuple[int, Any]] = []
+        for level, name, text in outline:
+            target = destinations.get("/" + name)
+            if target is None:
+                problems.append(f"the heading {text!r} has no place in the PDF")
+                continue
+            item = pikepdf.OutlineItem(text, target)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else tree.root).append(item)
+            stack.append((level, item))
+    book.Root.PageMode = pikepdf.Name.UseOutlines
+    book.Root.Lang = pikepdf.String("en")
+    book.docinfo["/Title"] = title
+    book.docinfo["/Creator"] = "tools/pdf_book.py, printed by Chromium"
+    book.docinfo["/CreationDate"] = _pdf_date(epoch)
+    book.docinfo["/ModDate"] = _pdf_date(epoch)
+    book.save(
+        out,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return problems
 
 
 @dataclass
@@ -415,15 +582,6 @@ class Verdict:
     pages: int
     outline: list[str]
     problems: list[str]
-
-
-def code_text(text: str) -> str:
-    """The text of the document's code (blocks, inline, signatures), whitespace collapsed."""
-    root = lxml.html.fromstring(text)
-    return "\n".join(
-        " ".join(element.text_content().split())
-        for element in root.iter("pre", "code", "dt")  # dt: an API entry's signature
-    )
 
 
 def check(pdf_path: Path, chapters: list[str], parts: list[Part], code: str) -> Verdict:
@@ -444,7 +602,10 @@ def check(pdf_path: Path, chapters: list[str], parts: list[Part], code: str) -> 
         for page in pdf.pages:
             for annotation in page.get("/Annots", []):
                 uri = annotation.get("/A", {}).get("/URI")
-                if uri is not None and not str(uri).startswith(("http://", "https://")):
+                if uri is not None and (
+                    not str(uri).startswith(("http://", "https://"))
+                    or str(uri).startswith(ELSEWHERE)
+                ):
                     problems.append(f"a link to {str(uri)[:80]} (not a page of the book)")
     if pages < 2 * len(chapters):
         problems.append(f"only {pages} pages for {len(chapters)} chapters")
@@ -500,32 +661,31 @@ def main() -> int:
     work: Path = (args.work or html.parent / "pdf").resolve()
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    document = work / "book.html"
-    text, parts, chapters = assemble(html, document)
-    document.write_text(text, encoding="utf-8")
-    dangling = dangling_links(text)
+    book = assemble(html, work / "book.html")
+    documents = [work / f"book-{number}.html" for number in range(len(book.documents))]
+    for path, text in zip(documents, book.documents, strict=True):
+        path.write_text(text, encoding="utf-8")
     assembled = time.perf_counter()
-    printed = work / "printed.pdf"
-    asyncio.run(_print(document, args.chromium, printed))
+    printed = [path.with_suffix(".pdf") for path in documents]
+    cpu = asyncio.run(_print(documents, args.chromium, printed))
     done_printing = time.perf_counter()
     out = html / PDF_NAME
-    headings = {
-        " ".join(element.text_content().split())
-        for element in lxml.html.fromstring(text).iter("h1", "h2", "h3", "h4", "h5", "h6")
-    }
-    finish(printed, out, headings, int(os.environ.get("SOURCE_DATE_EPOCH", "0")))
-    verdict = check(out, chapters, parts, code_text(text))
-    problems = verdict.problems
-    if dangling:
-        problems.append(f"{len(dangling)} links to nothing in the document: {dangling[:5]}")
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    title = _heading(_read(html / "index.html"))
+    problems = merge(printed, out, book.outline, epoch, title)
+    verdict = check(out, book.chapters, book.parts, book.code)
+    problems += verdict.problems
+    if book.dangling:
+        problems.append(f"{len(book.dangling)} links to nothing in the book: {book.dangling[:5]}")
     if not _landing_links_pdf(html):
         problems.append(f"the landing page (index.html) does not link {PDF_NAME}")
     finished = time.perf_counter()
     print(
         f"{out}: {verdict.pages} pages, {out.stat().st_size / 1e6:.1f} MB, "
         f"{len(verdict.outline)} outline entries; assembled in "
-        f"{assembled - started:.1f} s, printed in {done_printing - assembled:.1f} s, "
-        f"finished and checked in {finished - done_printing:.1f} s"
+        f"{assembled - started:.1f} s, printed in {done_printing - assembled:.1f} s "
+        f"({cpu:.0f} s of CPU), "
+        f"merged and checked in {finished - done_printing:.1f} s"
     )
     if problems:
         print("The PDF is not right:\n" + "\n".join(f"- {problem}" for problem in problems))
