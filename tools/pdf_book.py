@@ -10,9 +10,9 @@ the PDF (links to pages left out, such as the index or highlighted sources, go t
 site). Solutions are shown expanded; code a chapter hides on the web (``hide-input`` cells)
 stays hidden, its output shown; an animation shows its last frame.
 
-Chromium prints it with a print stylesheet (``tools/pdf_book.css``), one HTML document per part,
-the parts in parallel (one per core: a long document also prints more slowly per page). pikepdf
-joins the parts, turns links between them into links inside the book, stamps page numbers, and
+Chromium prints it with a print stylesheet (``tools/pdf_book.css``) in pieces of whole chapters,
+in parallel (one per core: a long document also prints more slowly per page). pikepdf joins
+the pieces, turns links between them into links inside the book, stamps page numbers, and
 writes the bookmark outline from the headings (parts, chapters, sections, subsections). The PDF
 is not tagged: Chromium tags only what it prints as one document, and printing the book as one
 took twice as long. It is reproducible (its dates are ``SOURCE_DATE_EPOCH``, its file id a hash
@@ -47,9 +47,10 @@ import lxml.html
 from lxml.html import HtmlElement
 
 PDF_NAME = "calculus-for-machine-learning.pdf"
-# A link to another part's id while the parts are printed apart (see assemble, merge).
+# A link to another piece's id while the pieces are printed apart (see assemble, merge).
 ELSEWHERE = "https://elsewhere-in-the-book.invalid/"
 OUTLINE_DEPTH = 4  # parts, chapters, sections, subsections
+PIECES = 4  # documents printed apart, two at a time on two cores (see assemble)
 STYLESHEET = Path(__file__).with_suffix(".css")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -249,9 +250,9 @@ def _title_page(index: HtmlElement, html: Path, site: str) -> str:
 
 @dataclass
 class Assembled:
-    """The book ready to print: one HTML document per part, and what the PDF must have."""
+    """The book ready to print: HTML documents of whole chapters, and what the PDF must have."""
 
-    documents: list[str]  # the front matter and Part I, then one part each
+    documents: list[str]  # the book in pieces of whole chapters, printed apart
     outline: list[tuple[int, str, str]]  # (level, id, title) of each heading, in order
     parts: list[Part]
     chapters: list[str]
@@ -281,7 +282,7 @@ def _contents(parts: list[Part], titles: dict[str, str], foreword: Page) -> Html
 
 
 def assemble(html: Path, document: Path) -> Assembled:
-    """The whole book as HTML documents meant to be printed, one per part, and their outline.
+    """The whole book as HTML documents meant to be printed (pieces of it), and its outline.
 
     ``document`` names where the documents will be written (their links to images and
     stylesheets are relative to its folder).
@@ -317,26 +318,34 @@ def assemble(html: Path, document: Path) -> Assembled:
     for paragraph in list(landing.iter("p")):
         if _links_to_pdf(paragraph):
             paragraph.drop_tree()
-    chunks: list[list[HtmlElement]] = [
-        [
-            _element(_title_page(index, html, site)),
-            _contents(parts, titles, foreword),
-            section(foreword, '<h1 aria-level="1">About this book</h1>'),
-        ]
+    tops = [
+        _element(_title_page(index, html, site)),
+        _contents(parts, titles, foreword),
+        section(foreword, '<h1 aria-level="1">About this book</h1>'),
     ]
     for number, part in enumerate(parts):
-        if number:
-            chunks.append([])
-        chunks[-1].append(
+        tops.append(
             _element(
                 f'<section class="pdf-part" id="part-{number}">'
                 f'<h1 aria-level="1">{escape(part.title)}</h1></section>'
             )
         )
-        chunks[-1].extend(section(page) for page in part.pages)
+        tops.extend(section(page) for page in part.pages)
 
-    # Each part is printed on its own (in parallel, and a long document prints more slowly
-    # per page): a link to another part's id is marked, and the merged PDF gets it back.
+    # The book is printed in pieces of whole chapters, in parallel (a long document also
+    # prints more slowly per page): a link to another piece's id is marked, and the merged
+    # PDF gets it back. Pieces of about equal size (in elements) keep both cores busy.
+    sizes = [sum(1 for _ in top.iter()) for top in tops]
+    target = sum(sizes) / PIECES
+    chunks: list[list[HtmlElement]] = [[]]
+    filled = 0
+    for top, size in zip(tops, sizes, strict=True):
+        if chunks[-1] and filled + size / 2 > target:
+            chunks.append([])
+            filled = 0
+        chunks[-1].append(top)
+        filled += size
+
     owner = {
         element.get("id"): number
         for number, chunk in enumerate(chunks)
@@ -381,7 +390,7 @@ def assemble(html: Path, document: Path) -> Assembled:
     code: list[str] = []
     for number, chunk in enumerate(chunks):
         # Chromium names a destination in the PDF for each id a link in the document points
-        # to: these hidden links make one for every heading and every target of another part.
+        # to: these hidden links make one for every heading and every target of another piece.
         mine = sorted(name for name in targets if owner.get(name) == number)
         hidden = "".join(f'<a href="#{escape(name)}"></a>' for name in mine)
         markup = "\n".join(lxml.html.tostring(top, encoding="unicode") for top in chunk)
@@ -450,9 +459,11 @@ async def _print(documents: list[Path], chromium: str, pdfs: list[Path]) -> floa
     slots = asyncio.Semaphore(os.cpu_count() or 1)
 
     contexts = []
+    seconds: dict[str, float] = {}
 
     async def one(browser: Browser, document: Path, pdf: Path) -> None:
         async with slots:
+            started = time.perf_counter()
             # A context of its own: its own renderer process, on its own core. (Closed at the
             # end, once the CPU time of its process is counted.)
             context = await browser.new_context()
@@ -463,6 +474,7 @@ async def _print(documents: list[Path], chromium: str, pdfs: list[Path]) -> floa
             await page.evaluate("document.fonts.ready")
             broken.extend(await page.evaluate(BROKEN_IMAGES))
             await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+            seconds[pdf.stem] = time.perf_counter() - started
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -481,6 +493,10 @@ async def _print(documents: list[Path], chromium: str, pdfs: list[Path]) -> floa
         raise SystemExit(f"pdf: the document asked other hosts for {sorted(set(refused))[:5]}")
     if broken:
         raise SystemExit(f"pdf: {len(broken)} images did not load: {broken[:5]}")
+    print(
+        "printed "
+        + ", ".join(f"{name} in {value:.0f} s" for name, value in sorted(seconds.items()))
+    )
     return cpu
 
 
@@ -506,7 +522,7 @@ def _page_number(pdf: Any, page: Any, number: int, font: Any) -> None:
 def merge(
     printed: list[Path], out: Path, outline: list[tuple[int, str, str]], epoch: int, title: str
 ) -> list[str]:
-    """Join the parts' PDFs into the book: links between parts, page numbers, the outline.
+    """Join the pieces' PDFs into the book: links between pieces, page numbers, the outline.
 
     The outline is the headings' (parts, chapters, sections, subsections), each pointing where
     Chromium put its heading. The PDF is reproducible: both dates are the source's
@@ -660,6 +676,8 @@ def main() -> int:
     html: Path = args.html.resolve()
     work: Path = (args.work or html.parent / "pdf").resolve()
     work.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob("book-*.*"):  # pieces of an earlier run
+        stale.unlink()
     started = time.perf_counter()
     book = assemble(html, work / "book.html")
     documents = [work / f"book-{number}.html" for number in range(len(book.documents))]
