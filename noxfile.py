@@ -7,6 +7,7 @@ nox -s doctests        every docstring example in calcml
 nox -s lint            ruff (check and format) and mypy
 nox -s bench -- NAME   a benchmark from bench/ (differentiate, autodiff, optim)
 nox -s bench-build     time clean, no-change and one-chapter builds of the book
+nox -s pdf             the whole book as one PDF, printed by Chromium from the built pages
 nox -s browser         read every built page in Chromium (errors, offline, math, a11y, weight)
 nox -s repro           build the book twice from scratch and require identical output
 """
@@ -26,7 +27,7 @@ BUILD = ROOT / "docs" / "_build" / "html"
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "tests", "doctests", "docs", "browser", "repro"]
+nox.options.sessions = ["lint", "tests", "doctests", "docs", "pdf", "browser", "repro"]
 
 PYTHON = "3.11"
 # Figures and pages must not depend on when or where they were built.
@@ -231,7 +232,46 @@ def _chromium(session: nox.Session) -> str | None:
     return "" if done.returncode == 0 else None
 
 
+def _chromium_or_skip(session: nox.Session, check: str) -> str:
+    """The browser for ``check`` (see ``_chromium``); where none can be had, skip the session.
+
+    Skipped, naming the command that enables it, on a machine without a browser; in CI
+    (``CI=true``) the session fails instead.
+    """
+    session.install("playwright>=1.49")
+    chromium = _chromium(session)
+    if chromium is None:
+        message = (
+            "no Chromium on this machine, and Playwright could not download one; "
+            f"to enable this check: {ENABLE_BROWSER}"
+        )
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            session.error(f"{check}: {message}")
+        session.skip(f"{check}: {message}")
+    return chromium
+
+
 @nox.session(python=PYTHON, requires=["docs"])
+def pdf(session: nox.Session) -> None:
+    """The whole book as one PDF, written into the HTML build, which the landing page links.
+
+    Chromium prints the pages the ``docs`` session built (nothing of the book runs again):
+    numbers, math and figures as on the web, solutions expanded, internal links and a
+    bookmark outline; the session fails when the PDF has no outline or no pages, shows raw
+    TeX, or the landing page does not link it (tools/pdf_book.py). Without a browser it is
+    skipped like the ``browser`` session.
+    """
+    chromium = _chromium_or_skip(session, "pdf")
+    session.install("lxml>=5", "cssselect>=1.2", "pikepdf>=9", "pypdfium2>=4", "pytest>=8")
+    # The tool's own tests first (no conftest: it needs matplotlib, which nothing here uses).
+    session.run("pytest", "--noconftest", "-q", "-p", "no:cacheprovider", "tests/test_pdf_book.py")
+    session.run(
+        "python", "tools/pdf_book.py", str(BUILD), "--chromium", chromium, env=REPRODUCIBLE_ENV
+    )
+
+
+# ``pdf`` first: the landing page links the PDF, so the pages read are those with it beside.
+@nox.session(python=PYTHON, requires=["pdf"])
 def browser(session: nox.Session) -> None:
     """Read every page of the freshly built book in Chromium, light and dark.
 
@@ -245,16 +285,7 @@ def browser(session: nox.Session) -> None:
     had (a fresh machine, offline), the session is skipped, naming the command that enables it;
     in CI (``CI=true``) it fails instead.
     """
-    session.install("playwright>=1.49")
-    chromium = _chromium(session)
-    if chromium is None:
-        message = (
-            "no Chromium on this machine, and Playwright could not download one; "
-            f"to enable this check: {ENABLE_BROWSER}"
-        )
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            session.error(f"browser: {message}")
-        session.skip(f"browser: {message}")
+    chromium = _chromium_or_skip(session, "browser")
     axe = _npm_install(session, "axe", AXE_CORE) / "axe-core" / "axe.min.js"
     session.run(
         "python",
