@@ -283,10 +283,13 @@ def _differences(
         coarse_step = on_float_grid(
             magnitude[check], CHECK_RATIO * first_step[check], rule.reach, 0
         )
-        coarse, _, _ = _level(sample, rule, coarse_step, check, magnitude)
+        coarse, coarse_round_off, _ = _level(sample, rule, coarse_step, check, magnitude)
         nfev[check] += rule.size
         ratio = _broadcast(coarse_step / first_step[check], value[check])
-        truncation = np.abs(value[check] - coarse) / (ratio**rule.accuracy - 1)
+        # The round-off of both differences is in their gap too, and may hide the truncation
+        # (x just below a power of 2, where x + h and x + c h round in opposite directions).
+        gap = np.abs(value[check] - coarse) + round_off[check] + coarse_round_off
+        truncation = gap / (ratio**rule.accuracy - 1)
         error[check] = truncation + round_off[check]
         settled[check] = _accurate(value[check], error[check], round_off[check])
     if not adapt:
