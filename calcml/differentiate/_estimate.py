@@ -508,7 +508,9 @@ def _tableau(
     that rounds its argument). Ridders' own estimate, the distance to the previous column, is
     the previous column's error instead: too large, so it ranks entries by their predecessors.
     The last column has nothing more accurate to be checked against, and only serves as a
-    corner.
+    corner. Finally the chosen entry must predict one more central difference (2 evaluations,
+    in a second call of ``f``), at a step that is no multiple of the tableau's: see the
+    aliasing note at the top of this module.
     """
     levels = [np.array(rule.offsets) / 2.0**level for level in range(RICHARDSON_LEVELS)]
     # Offsets are exact binary fractions, so shared points (the centre) are found exactly.

@@ -11,7 +11,8 @@ from calcml.differentiate._stencil import EPS, Method, check_method, stencil
 from calcml.differentiate._validate import real_array, stacklevel
 
 # Richardson extrapolation uses central differences at this many halving steps: for a first
-# derivative, 10 evaluations of f and a tableau whose entries reach truncation error O(h^8),
+# derivative, 10 evaluations of f (and 2 more for the difference that checks the tableau
+# against aliasing) and a tableau whose entries reach truncation error O(h^8),
 # checked against a last column of O(h^10).
 RICHARDSON_LEVELS = 5
 # The complex step has no subtractive cancellation, so its step only has to make the O(h^2)
