@@ -342,11 +342,20 @@ def _warns_below_floor() -> Outcome:
     return Outcome(f"{value}, no warning", WRONG)
 
 
-def _estimate_honest() -> Outcome:
-    result = calcml.estimate_derivative(lambda t: 1 / t, 1e-6)
-    truth = -1e12
-    shown = f"value {result.value:.6g}, error {result.error:.2g}"
-    return Outcome(shown, CORRECT if abs(result.value - truth) <= result.error else WRONG)
+def _estimate_honest(
+    f: Callable[[Any], Any], x: float, truth: float, method: str = "central"
+) -> Callable[[], Outcome]:
+    def run() -> Outcome:
+        result = calcml.estimate_derivative(f, x, method=method)  # type: ignore[arg-type]
+        shown = f"value {result.value:.6g}, error {result.error:.2g}"
+        return Outcome(shown, CORRECT if abs(result.value - truth) <= result.error else WRONG)
+
+    return run
+
+
+# 0.32 below a pole of tan, where Richardson's finest step, about 700, is 223 periods less 0.0024
+# (found by hypothesis): its differences aliased to 3.5e-5 times f' with an error of 7e-16.
+_TAN_ALIASED = (322937 + 0.5) * np.pi - 10**-0.5
 
 
 def _gradient_check_passes() -> Outcome:
@@ -490,7 +499,19 @@ CASES = [
         "numerical",
         "estimate_derivative(1/x, 1e-6) bounds its error",
         "|value - (-1e12)| <= error",
-        _estimate_honest,
+        _estimate_honest(lambda t: 1 / t, 1e-6, -1e12),
+    ),
+    Case(
+        "numerical",
+        "estimate_derivative(tan, 1014537.76, richardson): its steps span whole periods of tan",
+        "|value - 1/cos(x)^2| <= error (1/cos(x)^2 = 10.34)",
+        _estimate_honest(np.tan, _TAN_ALIASED, 1 / np.cos(_TAN_ALIASED) ** 2, "richardson"),
+    ),
+    Case(
+        "numerical",
+        "estimate_derivative(tan, 1556412.44): the central step is 3 pi + 7e-6",
+        "|value - 1/cos(x)^2| <= error (1/cos(x)^2 = 100.3)",
+        _estimate_honest(np.tan, 1556412.4448304356, 1 / np.cos(1556412.4448304356) ** 2),
     ),
     Case(
         "numerical",

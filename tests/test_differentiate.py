@@ -167,7 +167,9 @@ def test_error_estimate_bounds_the_actual_error(x: float, method: Any) -> None:
 def test_estimate_reports_its_evaluations() -> None:
     assert estimate_derivative(np.exp, 1.0, method="forward").nfev == 4
     assert estimate_derivative(np.exp, 1.0, method="complex").nfev == 1
-    assert estimate_derivative(np.exp, 1.0, method="richardson").nfev == 10
+    # Richardson: 10 for the tableau (5 central differences), 2 for the difference at a step
+    # between its two finest, which an aliased tableau does not predict.
+    assert estimate_derivative(np.exp, 1.0, method="richardson").nfev == 12
     result = estimate_derivative(np.exp, np.array([0.0, 1.0]))
     assert isinstance(result, DerivativeEstimate)
     assert np.shape(result.value) == np.shape(result.error) == (2,)

@@ -343,6 +343,45 @@ def test_the_check_near_a_singularity_costs_evaluations_and_reports_them() -> No
     assert result.nfev == sum(calls) > 4
 
 
+# ---------------------------------------------------------------- aliasing
+
+# Steps that are all multiples of one step h (Richardson's h, 2h, ..., 16h; a difference and its
+# check at 2h) are aliased together by a function periodic on a scale shorter than h: with
+# h = m pi + d, tan samples like t -> tan(x + r t), r = d / h, and the differences agree on
+# r f'(x). Each point below (from a hypothesis run or a scan for steps near m pi) returned
+# such a value with an error estimate near 1e-15 before the fix.
+# (id, x, method): tan at x, whose derivative is 1 / cos(x)^2.
+ALIASED = [
+    ("Richardson, 0.32 below a pole at 1e6", (322937 + 0.5) * math.pi - 10**-0.5, "richardson"),
+    ("Richardson, 0.1 from a pole at 6e7", 57919839.340220444, "richardson"),
+    ("central, 0.1 from a pole at 1.6e6", 1556412.4448304356, "central"),
+    ("central, 0.1 from a pole at 2.1e6", 2075218.1972369077, "central"),
+]
+
+
+@pytest.mark.parametrize(
+    ("x", "method"), [case[1:] for case in ALIASED], ids=[case[0] for case in ALIASED]
+)
+def test_a_step_that_spans_whole_periods_of_f_does_not_alias_the_estimate(
+    x: float, method: Any
+) -> None:
+    exact = 1 / np.cos(x) ** 2
+    result = estimate_derivative(np.tan, x, method=method)
+    assert abs(result.value - exact) <= result.error <= 1e-6 * exact
+    assert derivative(np.tan, x, method=method) == pytest.approx(exact, rel=1e-6)
+
+
+def test_a_user_step_that_aliases_richardson_has_no_error_bound() -> None:
+    # The finest step, step / 16, is one period of sin and 1e-3 more: the tableau converges to
+    # about 1.6e-4 cos(1), and only the difference at a step in between shows it.
+    step = 16 * (2 * np.pi + 1e-3)
+    with pytest.warns(RuntimeWarning, match=r"no error bound at step=.*period of f"):
+        result = estimate_derivative(np.sin, 1.0, method="richardson", step=step)
+    assert result.error == np.inf
+    with pytest.raises(ValueError, match="Use a smaller step"):
+        derivative(np.sin, 1.0, method="richardson", step=step)
+
+
 # ---------------------------------------------------------------- property: error bounds
 
 

@@ -6,16 +6,25 @@ Each public function reduces to ``L`` lines, the derivative of ``t -> f(x + t v)
 Choosing the step. The default step assumes ``f`` varies on the scale ``max(1, |x|)``. Near a
 singularity or an edge of ``f``'s domain it varies on the (smaller) distance to it, and a
 difference that reaches across returns a wrong number of any size or sign. So the estimate is
-only returned once it has *settled*: it agrees to 1e-6 with the same difference at ``2h``,
-or, while the step shrinks by 4 at a time, successive estimates agree within their
-round-off or their changes shrink at the rate ``4^-accuracy`` the Taylor series predicts.
+only returned once it has *settled*: it agrees to 1e-6 with the same difference at
+``CHECK_RATIO h`` (about ``1.6 h``), or, while the step shrinks by 4 at a time, successive
+estimates agree within their round-off or their changes shrink at the rate ``4^-accuracy``
+the Taylor series predicts.
 The cost: :func:`derivative` spends one evaluation on this where the values of the first
 difference show nothing near: the value that gives it the next derivative too (``f(x)`` for a
 central difference), to see whether the derivative changes fast (:func:`_bends`), which a
 constant added to ``f`` cannot hide as it hides the spread of ``f``'s values
 (:func:`_needs_checking`). So a smooth function at a well-scaled point costs 3 (still 2 per
 coordinate for the vector functions, which know ``f(x)`` already); :func:`estimate_derivative`
-always checks at ``2h``, as the chapter explains.
+always checks at ``1.6 h``, as the chapter explains.
+
+Aliasing. A function periodic on a scale shorter than the step (tan at ``|x| = 1e6``, where the
+central step is about 6 and Richardson's first step about 11,000) can look smooth to samples at
+steps that are all multiples of one step ``h``: with ``h = m pi + d``, tan sampled there is
+``t -> tan(x + r t)``, ``r = d / h``, and every difference converges, with a tiny error
+estimate, to ``r f'(x)``. So no estimate is trusted on such steps alone: the finite differences
+are checked at ``CHECK_RATIO h`` (the golden ratio, far from every fraction), and each
+Richardson tableau must predict the difference at ``CHECK_RATIO`` times its finest step.
 """
 
 from __future__ import annotations
@@ -37,12 +46,15 @@ from calcml.differentiate._step import RICHARDSON_LEVELS, on_float_grid
 # |p| r h / d. A spread this many times the expected one (f varies on a scale 16 times
 # shorter), or a value of f that is not finite, has the estimate checked by shrinking the step.
 SPREAD_FACTOR = 16.0
+# The golden ratio: its multiples are as far from fractions as a number's can be, so a period
+# that fits a whole number of times into one step (aliasing) does not into the other.
+CHECK_RATIO = (1 + 5**0.5) / 2
 SHRINK = 4.0
 # Two estimates agree when they differ by less than this many times their round-off bounds.
 AGREEMENT = 4.0
 # Once round-off exceeds this fraction of the estimate, smaller steps only make it worse.
 ROUND_OFF_FLOOR = 0.1
-# estimate_derivative's check at 2h settles a value whose error is below this (relative).
+# estimate_derivative's check at CHECK_RATIO h settles a value whose error is below this.
 SETTLED = 1e-6
 # A trusted estimate that round-off stops short of SETTLED is still returned within this.
 USABLE = 1e-3
@@ -255,18 +267,29 @@ def _differences(
             size = np.broadcast_to(np.max(np.abs(value), axis=0), value.shape)
         suspicious |= _bends(rule, extra, values, size, first_step, magnitude)
     settled = finite & ~suspicious
-    # estimate_derivative checks every line at 2h; derivative only the suspicious ones, for
-    # which agreement at 2h to SETTLED is the cheapest proof (and, at a zero of f whose terms
-    # cancel, a safer one than shrinking the step into round-off that ε|f| underestimates).
+    # estimate_derivative checks every line at CHECK_RATIO h; derivative only the suspicious
+    # ones, for which agreement there to SETTLED is the cheapest proof (and, at a zero of f
+    # whose terms cancel, a safer one than shrinking the step into round-off that ε|f|
+    # underestimates).
     if not adapt:
         check = lines if with_error else lines[:0]
     else:
         check = lines[finite] if with_error else lines[finite & suspicious]
     if check.size:
-        # The same stencil at twice the step: D(2h) - D(h) ≈ (2^p - 1) e for an error e h^p.
-        coarse, _, _ = _level(sample, rule, 2 * first_step[check], check, magnitude)
+        # The same stencil at a step c h: D(c h) - D(h) ≈ (c^p - 1) e for an error e h^p. Not
+        # at 2h: a function periodic on a scale shorter than h (tan at 1e6, where h is about
+        # 6) can alias h and 2h alike (h = m pi + d, 2h = 2m pi + 2d), and the two differences
+        # then agree on r f'(x), r = d / h. No period fits the golden ratio's multiples.
+        coarse_step = on_float_grid(
+            magnitude[check], CHECK_RATIO * first_step[check], rule.reach, 0
+        )
+        coarse, coarse_round_off, _ = _level(sample, rule, coarse_step, check, magnitude)
         nfev[check] += rule.size
-        truncation = np.abs(value[check] - coarse) / (2.0**rule.accuracy - 1)
+        ratio = _broadcast(coarse_step / first_step[check], value[check])
+        # The round-off of both differences is in their gap too, and may hide the truncation
+        # (x just below a power of 2, where x + h and x + c h round in opposite directions).
+        gap = np.abs(value[check] - coarse) + round_off[check] + coarse_round_off
+        truncation = gap / (ratio**rule.accuracy - 1)
         error[check] = truncation + round_off[check]
         settled[check] = _accurate(value[check], error[check], round_off[check])
     if not adapt:
@@ -427,7 +450,8 @@ def _richardson(
     # confirmed by the next, 16 times finer, within both their error estimates.
     suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
     settled = _accurate(value, error, round_off) & ~suspicious
-    settled = settled if adapt else np.ones(count, dtype=bool)
+    # A step the user chose is taken as given, unless the tableau contradicts itself.
+    settled = settled if adapt else _per_line(np.isfinite(error), np.all)
     previous, previous_error = value.copy(), error.copy()
     evaluations = np.full(count, nfev, dtype=np.int64)
     failed = np.zeros(count, dtype=bool)
@@ -484,7 +508,9 @@ def _tableau(
     that rounds its argument). Ridders' own estimate, the distance to the previous column, is
     the previous column's error instead: too large, so it ranks entries by their predecessors.
     The last column has nothing more accurate to be checked against, and only serves as a
-    corner.
+    corner. Finally the chosen entry must predict one more central difference (2 evaluations,
+    in a second call of ``f``), at a step that is no multiple of the tableau's: see the
+    aliasing note at the top of this module.
     """
     levels = [np.array(rule.offsets) / 2.0**level for level in range(RICHARDSON_LEVELS)]
     # Offsets are exact binary fractions, so shared points (the centre) are found exactly.
@@ -504,7 +530,7 @@ def _tableau(
             )
         )
     column, round_off = np.stack(differences), np.stack(round_offs)
-    candidates, errors, noises = [], [], []
+    candidates, errors, noises, finest_levels = [], [], [], []
     with np.errstate(all="ignore"):
         for extrapolation in range(1, RICHARDSON_LEVELS):
             factor = 4.0**extrapolation
@@ -517,6 +543,8 @@ def _tableau(
             candidates.append(column)
             errors.append(2 * distance + round_off)
             noises.append(round_off)
+            # Entry k of column c combines the differences at levels k ... k + c.
+            finest_levels.append(np.arange(len(column)) + extrapolation - 1)
             column = corner
             round_off = (factor * round_off[1:] + round_off[:-1]) / (factor - 1)
     error = np.concatenate(errors)
@@ -527,5 +555,34 @@ def _tableau(
         picked: NDArray[np.float64] = np.take_along_axis(np.concatenate(stack), best, axis=0)[0]
         return picked
 
+    value = pick(candidates)
     chosen_error = np.take_along_axis(error, best, axis=0)[0]
-    return pick(candidates), chosen_error, pick(noises), len(unique), _spread(values)
+    # Every step of the tableau is a multiple of the finest, h: a function periodic on a
+    # scale shorter than h (tan at 1e6, where h is about 700) aliases them all at once
+    # (h = m pi + d), and the tableau converges, to r f'(x) with r = d / h. So the chosen
+    # entry must predict one more difference, at CHECK_RATIO times the finest step it used
+    # (between that and the next coarser, where the difference is off by less than the sum of
+    # theirs); where it does not, the tableau has no error bound.
+    finest = _per_line(np.concatenate(finest_levels)[best[0]], np.max)
+    neighbour = np.where(finest > 0, finest - 1, 1)
+    check_step = on_float_grid(magnitude[lines], CHECK_RATIO * step / 2.0**finest, rule.reach, 0)
+    check_values = sample(rule.displacements(check_step), lines)
+    check = rule.combine(check_values, check_step)
+    check_noise = rule.round_off(
+        check_values, check_step, rounding=sample.rounding(rule.displacements(check_step), lines)
+    )
+    first_column, first_round_off = np.stack(differences), np.stack(round_offs)
+
+    def at(level: NDArray[np.intp], stack: NDArray[np.float64]) -> NDArray[np.float64]:
+        index = _broadcast(level, value)[np.newaxis] + np.zeros(value.shape, dtype=np.intp)
+        taken: NDArray[np.float64] = np.take_along_axis(stack, index, axis=0)[0]
+        return taken
+
+    predicted = (
+        np.abs(at(finest, first_column) - value)
+        + np.abs(at(neighbour, first_column) - value)
+        + chosen_error
+        + AGREEMENT * (check_noise + at(finest, first_round_off))
+    )
+    chosen_error = np.where(np.abs(check - value) <= predicted, chosen_error, np.inf)
+    return value, chosen_error, pick(noises), unique.size + rule.size, _spread(values)

@@ -146,8 +146,10 @@ def estimate_derivative(
     subtracts nothing and so is exact to a few ulp, for ``f`` written with complex-capable
     operations (no ``abs``, ``math`` functions or Python ``if x > 0``). "richardson" extrapolates
     central differences at halving steps to ``h -> 0``. Error estimates: a second stencil at
-    ``2h`` for the finite differences (which doubles ``nfev``), the Neville tableau for
-    Richardson, and a few ulp for the complex step. Where that check fails (a singularity or
+    ``1.6 h`` for the finite differences (which doubles ``nfev``), the Neville tableau for
+    Richardson (checked by one more central difference, 2 evaluations: a function periodic on a
+    scale shorter than the step can alias steps that are all multiples of one), and a few ulp
+    for the complex step. Where that check fails (a singularity or
     an edge of the domain within reach of the step), the step shrinks by 4 until successive
     estimates agree or converge at the rate the Taylor series predicts, and the error is
     bounded from their changes. See :doc:`/numerical-differentiation` and
@@ -270,7 +272,8 @@ def derivative(
     ``f'`` changes on a scale 16 times shorter than that (a singularity that a constant added
     to ``f`` hides from the first test: ``log(x - 1) + 100`` at 1.001), or ``x`` is within
     ``max(1, |x|) / 16`` of 0, a singularity may be within reach: the estimate is then
-    checked against the same difference at ``2h`` (2 more evaluations), and
+    checked against the same difference at ``1.6 h`` (2 more evaluations; not ``2h``, which
+    a period of ``f`` that fits into ``h`` fits into too), and
     if they disagree the step shrinks by 4 until the estimate settles; if it never does,
     ``derivative`` raises rather than return a number it cannot vouch for. See
     :doc:`/api/promises`.

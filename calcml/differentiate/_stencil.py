@@ -66,7 +66,7 @@ class Stencil:
         ``x + c h`` to a float (for ``x`` just below a power of 2 no step avoids it); its
         effect, about ``|f'|`` times that, is added with ``|f'|`` taken as the slope across
         the stencil. (``ε |f|`` underestimates the rounding of an ``f`` whose terms cancel, at
-        a zero of ``f``: the estimator therefore checks such points at ``2h`` first, where
+        a zero of ``f``: the estimator therefore checks such points at ``1.6 h`` first, where
         round-off stays small, before it shrinks the step.)
         """
         noise = EPS * _weighted(np.abs(self.weights), np.abs(values), step, self.order)

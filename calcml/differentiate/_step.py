@@ -11,7 +11,8 @@ from calcml.differentiate._stencil import EPS, Method, check_method, stencil
 from calcml.differentiate._validate import real_array, stacklevel
 
 # Richardson extrapolation uses central differences at this many halving steps: for a first
-# derivative, 10 evaluations of f and a tableau whose entries reach truncation error O(h^8),
+# derivative, 10 evaluations of f (and 2 more for the difference that checks the tableau
+# against aliasing) and a tableau whose entries reach truncation error O(h^8),
 # checked against a last column of O(h^10).
 RICHARDSON_LEVELS = 5
 # The complex step has no subtractive cancellation, so its step only has to make the O(h^2)
@@ -56,7 +57,8 @@ def default_step(
     by ``h^d``. The sum is smallest at ``h* ∝ (ε |f| / |f^(d+p)|)^(1/(d+p))``. Without knowing
     ``f``'s derivatives we take their ratio to scale like ``max(1, |x|)^(d+p)`` (a function
     that varies on the scale of its argument; one that does not, such as ``sin`` at
-    ``|x| = 568``, where Richardson's first step is a whole period, defeats any such rule),
+    ``|x| = 568``, where Richardson's first step is a whole period, defeats any such rule, and
+    the estimator then shrinks the step: see :doc:`/api/promises`),
     which gives ``h = ε^(1/(d+p)) max(1, |x|)``:
     about ``1.5e-8 max(1, |x|)`` for a forward difference and ``6e-6 max(1, |x|)`` for a
     central one, leaving an error near ``ε^(p/(d+p))``. The complex step does not cancel, so its
@@ -103,7 +105,8 @@ def scaled_step(
         factor = EPS ** (1 / (2 * (RICHARDSON_LEVELS - 1) + order - 1))
         reach = stencil("central", order, 2).reach
         return on_float_grid(magnitude, scale * factor, reach, RICHARDSON_LEVELS - 1)
-    # estimate_derivative also samples the stencil at 2h, to estimate the error.
+    # estimate_derivative also samples the stencil at a step up to twice as large (1.6 h), to
+    # estimate the error.
     reach = 2 * stencil(method, order, accuracy).reach
     return on_float_grid(magnitude, scale * EPS ** (1 / (order + accuracy)), reach, 0)
 

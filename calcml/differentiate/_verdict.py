@@ -32,7 +32,8 @@ def conclude(
     strict: bool,
 ) -> None:
     """Refuse a non-finite estimate; warn about a user's step below the round-off floor; raise
-    (``strict``) or warn about an estimate that did not settle as the step shrank.
+    (``strict``) or warn about an estimate that did not settle as the step shrank, or whose
+    samples at the user's step contradict each other (Richardson's check, aliasing).
 
     ``what`` names the derivative ("the derivative of order 1 (central)") and ``where(line)``
     the line ("at x=0.001", "along x[2]").
@@ -49,15 +50,26 @@ def conclude(
     line = int(np.argmin(result.settled))
     value = result.value[line]
     change = float(np.max(result.error[line]))
-    message = (
-        f"{what} {where(line)} did not settle: as the step shrank from "
-        f"{result.first_step[line]:.2g} to {result.step[line]:.2g} the estimates kept "
-        f"changing (the last, {np.array2string(np.asarray(value), precision=6)}, differs from "
-        f"the one before by {change:.2g}), so no error bound can be given. f is probably "
-        "singular, or not differentiable, near x. Differentiate at a point farther from the "
-        "singularity, use method='forward' or 'backward' to stay on one side of an edge of "
-        "f's domain, or call estimate_derivative() to inspect the estimate"
-    )
+    if user_step:
+        message = (
+            f"{what} {where(line)} has no error bound at step={result.step[line]:.3g}: the "
+            "differences it samples contradict each other (their extrapolation, "
+            f"{np.array2string(np.asarray(value), precision=6)}, does not predict the "
+            "difference at a step in between), so f varies on a scale shorter than the "
+            "step, or a period of f fits into the step a whole number of times. Use a "
+            "smaller step, or leave step=None to have it shrunk until the estimate settles"
+        )
+    else:
+        message = (
+            f"{what} {where(line)} did not settle: as the step shrank from "
+            f"{result.first_step[line]:.2g} to {result.step[line]:.2g} the estimates kept "
+            f"changing (the last, {np.array2string(np.asarray(value), precision=6)}, "
+            f"differs from the one before by {change:.2g}), so no error bound can be given. "
+            "f is probably singular, or not differentiable, near x. Differentiate at a point "
+            "farther from the singularity, use method='forward' or 'backward' to stay on one "
+            "side of an edge of f's domain, or call estimate_derivative() to inspect the "
+            "estimate"
+        )
     if strict:
         raise ValueError(message)
     warnings.warn(message, RuntimeWarning, stacklevel=stacklevel())
