@@ -172,7 +172,9 @@ def test_gradient_of_a_value_used_twice_is_the_sum_of_both_uses() -> None:
 def test_gradient_has_the_shape_and_type_of_its_argument() -> None:
     assert isinstance(grad(np.exp)(0.0), float)
     assert grad(lambda x: np.sum(x**2))(np.ones((2, 3, 1))).shape == (2, 3, 1)
-    assert np.all(grad(lambda x, y: np.sum(y), argnums=0)(np.ones(3), Tensor(1.0)) == 0)
+    unused, used = grad(lambda x, y: np.sum(y**2), argnums=(0, 1))(np.ones(3), 1.5)
+    np.testing.assert_array_equal(unused, np.zeros(3))
+    assert used == 3.0
 
 
 def test_gradients_are_recomputed_not_accumulated_by_a_second_backward() -> None:
@@ -361,21 +363,6 @@ def test_reusing_a_tensor_from_a_released_graph_raises() -> None:
     y.backward()
     with pytest.raises(RuntimeError, match="released"):
         (y * 3).backward()
-
-
-def test_reverse_over_reverse_is_refused_pointing_to_forward_over_reverse() -> None:
-    with pytest.raises(TypeError, match=r"already a traced Tensor.*jacfwd\(jacrev\(f\)\)"):
-        grad(lambda x: x * grad(lambda y: x * y)(x))(1.0)
-    with pytest.raises(TypeError, match="already a traced Tensor"):
-        grad(lambda x: jvp(np.sin, (x,), (1.0,))[1])(1.0)
-
-
-def test_a_dual_inside_a_tensor_expression_is_a_constant_carrying_its_tangent() -> None:
-    # Forward over reverse: the inner Tensor records the operation, the Dual rides along.
-    product = Tensor(2.0) * Dual(3.0, 1.0)
-    assert isinstance(product, Tensor)
-    assert isinstance(product.value, Dual)
-    assert (float(product.value.value), float(product.value.tangent)) == (6.0, 2.0)
 
 
 def test_non_finite_input_is_reported_by_name() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from calcml.autodiff import rules
+from calcml.autodiff import _rules, rules
 from calcml.autodiff._rules import UnsupportedOperationError
 
 
@@ -25,7 +25,7 @@ def _kind(items: Sequence[Any]) -> Any:
 
 
 def _numbers(item: Any) -> Any:
-    return item.value if hasattr(item, "_apply") else np.asarray(item, dtype=np.float64)
+    return np.asarray(_rules.numbers(item), dtype=np.float64)
 
 
 def _apply(rule: Callable[..., Any], *operands: Any, **parameters: Any) -> Any:

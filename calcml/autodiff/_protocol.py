@@ -6,6 +6,17 @@ calling the traced class's own method of the same meaning, so a reader different
 numpy code they already wrote. A numpy function without a derivative here raises
 :class:`UnsupportedOperationError` (a ``TypeError``) naming it, rather than turning the value
 into a plain array and silently dropping its gradient.
+
+Derivatives of derivatives: every traced value carries the *level* of the differentiation that
+made it. Each of :func:`calcml.grad`, :func:`calcml.jvp` and the other transformations traces
+``f`` one level deeper than the one it is called from (:func:`differentiating`), so inside
+``grad(grad(f))`` the outer gradient's values are level 1 and the inner one's level 2. An
+operation is recorded by the *innermost* differentiation among its operands
+(:func:`innermost`); values of outer levels are constants to it, whose numbers are themselves
+traced by the outer level. So the inner derivative's own arithmetic (its rules and their
+adjoints, computed on outer-level values) is recorded by the outer differentiation, which can
+then differentiate it, to any order; and a value of one level is never mistaken for the
+variable of another (no "perturbation confusion"), the way HIPS autograd nests its boxes.
 """
 
 from __future__ import annotations
@@ -14,7 +25,8 @@ import inspect
 import linecache
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
 import numpy as np
@@ -71,7 +83,42 @@ _PARAMETERS = {
 
 
 def _value(item: Any) -> Any:
-    return item.value if isinstance(item, Traced) else item
+    """The plain numbers under ``item``, through every level of tracing."""
+    while isinstance(item, Traced):
+        item = item.value
+    return item
+
+
+#: how many differentiations are under way, one inside the other
+_depth = 0
+
+
+@contextmanager
+def differentiating() -> Iterator[int]:
+    """A new innermost level of differentiation, for as long as ``f`` is being traced."""
+    global _depth
+    _depth += 1
+    try:
+        yield _depth
+    finally:
+        _depth -= 1
+
+
+def innermost(operands: tuple[Any, ...]) -> Any:
+    """The traced operand of the innermost differentiation (the highest level): the one
+    whose class records the operation. ``None`` if no operand is traced."""
+    top: Any = None
+    for operand in operands:
+        if isinstance(operand, Traced):
+            if top is None or operand.level > top.level:
+                top = operand
+            elif operand.level == top.level and type(operand) is not type(top):
+                raise TypeError(
+                    f"cannot mix a {type(top).__name__} and a {type(operand).__name__} of the "
+                    "same level in one expression: nest the modes with calcml's functions "
+                    "(jacfwd(jacrev(f)), calcml.autodiff.hvp), which give each its own level"
+                )
+    return top
 
 
 def _unsupported(kind: str, name: str) -> UnsupportedOperationError:
@@ -138,9 +185,11 @@ class Traced:
 
     __slots__ = ()
     value: np.ndarray
+    #: the differentiation that made this value: 0 outside any, 1 for the outermost one
+    level: int
 
     @classmethod
-    def _lift(cls, item: Any) -> Self:
+    def _lift(cls, item: Any, level: int) -> Self:
         raise NotImplementedError
 
     @classmethod
@@ -287,7 +336,7 @@ class Traced:
 
     def squeeze(self, axis: Axis = None) -> Self:
         """Without axes of length 1, as ``ndarray.squeeze``."""
-        return self.reshape(np.squeeze(self.value, axis).shape)
+        return self.reshape(np.squeeze(_value(self), axis).shape)
 
     def transpose(self, *axes: Any) -> Self:
         """Permute the axes (reverse them by default), as ``ndarray.transpose``."""
@@ -375,25 +424,25 @@ class Traced:
 
     # comparisons give masks: piecewise constant, derivative 0 (see CONSTANT_UFUNCS)
     def __lt__(self, other: Any) -> Any:
-        return self.value < _value(other)
+        return _value(self) < _value(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.value <= _value(other)
+        return _value(self) <= _value(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.value > _value(other)
+        return _value(self) > _value(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.value >= _value(other)
+        return _value(self) >= _value(other)
 
     # ``==`` compares values like numpy does, so ``np.where(x == 0, ...)`` takes the branch the
     # reader means; identity stays the hash, which is what graph bookkeeping (sets of nodes)
     # relies on.
     def __eq__(self, other: object) -> Any:
-        return self.value == _value(other)
+        return _value(self) == _value(other)
 
     def __ne__(self, other: object) -> Any:
-        return self.value != _value(other)
+        return _value(self) != _value(other)
 
     __hash__ = object.__hash__
 

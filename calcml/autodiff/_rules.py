@@ -63,6 +63,18 @@ def constant(item: Any) -> Array:
     return np.asarray(item, dtype=np.float64)
 
 
+def is_traced(x: Any) -> bool:
+    """Whether ``x`` is a traced value (a ``Tensor`` or ``Dual``) rather than numbers."""
+    return hasattr(x, "_apply")
+
+
+def numbers(x: Any) -> Any:
+    """The plain numbers under ``x``, through every level of tracing (for messages)."""
+    while is_traced(x):
+        x = x.value
+    return x
+
+
 def sigmoid(x: Array) -> Array:
     """``1 / (1 + exp(-x))`` without overflow: ``exp`` only ever sees ``-|x|``."""
     decay = np.exp(-np.abs(x))
@@ -111,8 +123,8 @@ def checked_log(x: Array) -> Array:
     """``log(x)``, refusing ``x <= 0`` where it has no real value or derivative."""
     if np.any(x <= 0):
         raise ValueError(
-            f"log needs positive input, got min {np.min(x)!r}: log is undefined (or -inf with an "
-            "infinite derivative) there; add a small positive offset or clip the argument"
+            f"log needs positive input, got min {np.min(numbers(x))!r}: log is undefined (or -inf "
+            "with an infinite derivative) there; add a small positive offset or clip the argument"
         )
     return np.log(x)
 
@@ -121,8 +133,8 @@ def checked_sqrt(x: Array) -> Array:
     """``sqrt(x)``, refusing ``x < 0``; the derivative at 0 is refused where it is needed."""
     if np.any(x < 0):
         raise ValueError(
-            f"sqrt needs non-negative input, got min {np.min(x)!r}; take sqrt of x**2 + eps "
-            "or of abs(x) if that is what you mean"
+            f"sqrt needs non-negative input, got min {np.min(numbers(x))!r}; take sqrt of "
+            "x**2 + eps or of abs(x) if that is what you mean"
         )
     return np.sqrt(x)
 
@@ -186,7 +198,7 @@ def picks_each_entry_once(index: Any) -> bool:
 def require_domain(inside: NDArray[np.bool_], x: Array, message: str) -> None:
     """Raise ``ValueError`` with ``message`` and the first offending entry unless ``inside``."""
     if not np.all(inside):
-        raise ValueError(f"{message}, got {x[~inside].flat[0]!r} (an entry of the input)")
+        raise ValueError(f"{message}, got {numbers(x)[~inside].flat[0]!r} (an entry of the input)")
 
 
 def matmul_left_adjoint(grad: Array, left: Array, right: Array) -> Array:
@@ -251,6 +263,9 @@ def send_back(
 def product_of_others(x: Array, axis: int | None) -> Array:
     """For each entry, the product of the other entries along ``axis``: the slope of
     ``prod``, computed from products on either side (no division, so zeros are fine)."""
+    if is_traced(x):
+        traced: Array = _traced_product_of_others(x, axis)
+        return traced
     along = x.ravel() if axis is None else np.moveaxis(x, axis, -1)
     ones = np.ones_like(along[..., :1])
     before = np.cumprod(np.concatenate([ones, along[..., :-1]], axis=-1), axis=-1)
@@ -261,8 +276,20 @@ def product_of_others(x: Array, axis: int | None) -> Array:
     return others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
 
 
+def _traced_product_of_others(x: Any, axis: int | None) -> Any:
+    """The same, inside a derivative of a derivative (``np.cumprod`` has no rule): the product
+    of each row of a matrix whose diagonal holds 1 in place of that entry."""
+    along = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+    n = along.shape[-1]
+    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, along[..., None, :]), axis=-1)
+    return others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
+
+
 def checked_inverse(a: Array, name: str) -> Array:
     """``inv(a)`` for the derivative of ``name``, refusing a singular matrix by name."""
+    if is_traced(a):  # a derivative of a derivative: the inverse is traced too
+        traced: Any = np.linalg.inv(a)
+        return traced  # type: ignore[no-any-return]
     try:
         inverse: Array = np.asarray(np.linalg.inv(a), dtype=np.float64)
     except np.linalg.LinAlgError as error:

@@ -16,6 +16,14 @@ Three differences from a scalar engine make it fast enough to train the book's n
 - the graph is walked in one topological order computed per ``backward()`` call, without
   recursion, so deep graphs do not hit Python's recursion limit.
 
+Derivatives of derivatives: every tensor carries the *level* of the differentiation that made
+it (0 for one made by hand). :meth:`Tensor._apply` lets the innermost level among the operands
+record an operation; values of outer levels are constants to it, and its rule computes on
+them, as its backward closures later compute on gradients that are outer-level values too. So
+an outer differentiation records the inner one's whole backward pass and can differentiate it
+again, to any order (see :mod:`calcml.autodiff._protocol`). A first derivative pays one
+comparison of levels per operation.
+
 Conventions at kinks (points where the derivative does not exist): ``abs`` and ``relu`` take
 slope 0 at 0; ``maximum`` and ``max`` split the derivative equally between tied entries;
 ``sqrt`` at 0 and ``log`` at non-positive input raise ``ValueError``.
@@ -39,7 +47,7 @@ from numpy.typing import ArrayLike
 
 from calcml._validation import as_float_array
 from calcml.autodiff import _rules, rules
-from calcml.autodiff._protocol import Traced
+from calcml.autodiff._protocol import Traced, innermost
 from calcml.autodiff._rules import Array
 
 __all__ = ["Tensor"]
@@ -106,6 +114,7 @@ class Tensor(Traced):
         "_owns_grad",
         "_parents",
         "grad",
+        "level",
         "name",
         "requires_grad",
         "value",
@@ -117,12 +126,13 @@ class Tensor(Traced):
         self._owns_grad = False
         self.requires_grad = requires_grad
         self.name = name
+        self.level = 0  # made by hand, outside any calcml.grad
         self._parents: tuple[Tensor, ...] = ()
         self._op = ""
         self._backward: Callable[[Array], None] | None = None
 
     @classmethod
-    def _result(cls, value: Array, op: str, *parents: Tensor) -> Tensor:
+    def _result(cls, value: Array, op: str, level: int, *parents: Tensor) -> Tensor:
         """The output of operation ``op`` on ``parents``: a graph node (skips validation)."""
         out = cls.__new__(cls)
         out.value = value
@@ -131,28 +141,29 @@ class Tensor(Traced):
         # A list, not a generator: half the cost for one or two parents, on every operation.
         out.requires_grad = any([parent.requires_grad for parent in parents])  # noqa: C419
         out.name = ""
+        out.level = level
         out._parents = parents
         out._op = op
         out._backward = None
         return out
 
     @classmethod
-    def _leaf(cls, value: Array) -> Tensor:
-        """A tensor to differentiate with respect to, from an array already validated."""
-        leaf = cls._result(value, "")
+    def _leaf(cls, value: Array, level: int) -> Tensor:
+        """A tensor to differentiate with respect to, from an array already validated (or a
+        value traced by an outer differentiation, for a derivative of a derivative)."""
+        leaf = cls._result(value, "", level)
         leaf.requires_grad = True
         return leaf
 
     @classmethod
-    def _lift(cls, item: Any) -> Tensor:
-        if isinstance(item, Tensor):
+    def _lift(cls, item: Any, level: int) -> Tensor:
+        if isinstance(item, Tensor) and item.level == level:
             return item
         if isinstance(item, Traced):
-            # A forward-mode value met inside a reverse-mode trace comes from the outer
-            # differentiation (forward over reverse, as in a Hessian): here it is a constant
-            # whose numbers carry their own tangent.
-            return cls._result(item, "const")  # type: ignore[arg-type]
-        return cls._result(_rules.constant(item), "const")
+            # A value of an outer differentiation (a derivative of a derivative) is a constant
+            # here; its numbers are traced by that outer level, which differentiates them.
+            return cls._result(item, "const", level)  # type: ignore[arg-type]
+        return cls._result(_rules.constant(item), "const", level)
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
@@ -199,9 +210,15 @@ class Tensor(Traced):
     def _apply(cls, rule: Rule, *operands: Any, **parameters: Any) -> Tensor:
         """Record ``rule`` on ``operands``: its value now, and a ``backward``
         closure that pulls the output's gradient back through its derivative."""
-        inputs = [cls._lift(operand) for operand in operands]
+        # In a derivative of a derivative the innermost differentiation among the operands
+        # records the operation; to it, values of the outer ones are constants.
+        owner = innermost(operands)
+        if not isinstance(owner, Tensor):  # the innermost one is forward mode
+            return owner._apply(rule, *operands, **parameters)  # type: ignore[no-any-return]
+        level = owner.level
+        inputs = [cls._lift(operand, level) for operand in operands]
         local = rule(*[x.value for x in inputs], **parameters)
-        out = cls._result(local.value, rules.label(rule), *inputs)
+        out = cls._result(local.value, rules.label(rule), level, *inputs)
 
         def backward(grad: Array) -> None:
             for x, adjoint in zip(inputs, local.backward, strict=True):
@@ -218,7 +235,7 @@ class Tensor(Traced):
             raise TypeError("index a Tensor with integers, slices or integer/boolean arrays")
         # Indexing is linear (it picks entries); its adjoint adds the gradient back into the
         # entries picked, written straight into this tensor's gradient buffer.
-        out = Tensor._result(self.value[index], "[]", self)
+        out = Tensor._result(self.value[index], "[]", self.level, self)
 
         def backward(grad: Array) -> None:
             self._accumulate_at(index, grad)
