@@ -11,6 +11,7 @@ derivatives against differences of the Hessian-vector product.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -283,3 +284,105 @@ def test_vjp_and_jvp_nest_inside_reverse_mode() -> None:
     # reverse over forward: the gradient of a directional derivative
     sloped = grad(lambda t: jvp(lambda s: np.sum(np.sin(s) ** 2), (t,), (np.ones(2),))[1])(x)
     np.testing.assert_allclose(sloped, 2 * np.cos(2 * x), rtol=1e-13)  # d/dt sin(2t)
+
+
+# calcml.hessian: the automatic route, the differences, and the choice between them --------
+def _counting(f: Callable[[Any], Any]) -> tuple[Callable[[Any], Any], list[str]]:
+    """``f``, recording for each call whether it got plain numbers or a traced value."""
+    calls: list[str] = []
+
+    def counted(x: Any) -> Any:
+        calls.append("plain" if isinstance(x, np.ndarray) else "traced")
+        return f(x)
+
+    return counted, calls
+
+
+def _cubic(p: Any) -> Any:
+    return p[0] ** 2 * p[1] + p[1] ** 3 + np.sin(p[0])
+
+
+def _cubic_hessian(p: np.ndarray) -> np.ndarray:
+    return np.array([[2 * p[1] - np.sin(p[0]), 2 * p[0]], [2 * p[0], 6 * p[1]]])
+
+
+def test_calcml_hessian_differentiates_traceable_code_automatically_by_default() -> None:
+    import calcml
+
+    point = np.array([0.8, -1.3])
+    f, calls = _counting(_cubic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        H = calcml.hessian(f, point)
+    np.testing.assert_allclose(H, _cubic_hessian(point), rtol=1e-15, atol=1e-15)
+    # one plain call checks f returns a number; then one traced pass per column
+    assert calls == ["plain", "traced", "traced"]
+    np.testing.assert_array_equal(calcml.hessian(_cubic, point, method="autodiff"), H)
+
+
+def test_calcml_hessian_falls_back_to_differences_only_for_untraceable_code() -> None:
+    import math
+
+    import calcml
+
+    point = np.array([0.8, -1.3])
+
+    def with_math(p: Any) -> Any:
+        return _cubic(p) * math.exp(0.0 * p[0])  # math.* cannot be traced
+
+    f, calls = _counting(with_math)
+    with pytest.warns(RuntimeWarning, match=r"cannot trace f .*central second differences"):
+        H = calcml.hessian(f, point)
+    np.testing.assert_allclose(H, _cubic_hessian(point), rtol=1e-6, atol=1e-6)
+    assert calls.count("plain") > 10  # the differences evaluated f on plain numbers
+    with pytest.raises(calcml.UnsupportedOperationError, match="Python float"):
+        calcml.hessian(with_math, point, method="autodiff")
+
+    def broken(p: Any) -> Any:
+        if isinstance(p, np.ndarray):
+            return float(np.sum(p))
+        raise ValueError("a bug in f")
+
+    # Any other error is f's own: raised, never papered over by differences.
+    with pytest.raises(ValueError, match="a bug in f"):
+        calcml.hessian(broken, point)
+
+
+def test_calcml_hessian_by_differences_on_request() -> None:
+    import calcml
+
+    point = np.array([0.8, -1.3])
+    for options in ({"method": "central"}, {"method": "richardson"}, {"step": 1e-3}):
+        f, calls = _counting(_cubic)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            H = calcml.hessian(f, point, **options)
+        np.testing.assert_allclose(H, _cubic_hessian(point), rtol=1e-5, atol=1e-5)
+        assert "traced" not in calls, options
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"method": "exact"}, "method must be one of auto, autodiff, central"),
+        ({"method": "complex"}, "first derivatives only"),
+        ({"method": "autodiff", "step": 1e-3}, "method='autodiff' takes neither"),
+        ({"method": "autodiff", "accuracy": 4}, "method='autodiff' takes neither"),
+    ],
+)
+def test_calcml_hessian_refuses_bad_methods_by_name(options: dict[str, Any], message: str) -> None:
+    import calcml
+
+    with pytest.raises(ValueError, match=message):
+        calcml.hessian(_cubic, np.array([0.8, -1.3]), **options)
+
+
+def test_calcml_hessian_of_a_scalar_and_of_a_matrix_argument_keeps_the_shapes() -> None:
+    import calcml
+
+    assert calcml.hessian(lambda t: t**4, 2.0).shape == ()
+    assert float(calcml.hessian(lambda t: t**4, 2.0)) == 48.0
+    W = np.array([[0.5, -1.0], [2.0, 0.3]])
+    H = calcml.hessian(lambda w: np.sum(w**3), W)
+    assert H.shape == (2, 2, 2, 2)
+    np.testing.assert_allclose(H.reshape(4, 4), np.diag(6 * W.ravel()))
