@@ -191,6 +191,26 @@ def test_returned_gradients_do_not_share_memory() -> None:
     np.testing.assert_allclose(dy, [3.0, 3.0, 3.0])
 
 
+def test_a_transposed_weights_gradient_and_a_vjp_are_the_callers_alone() -> None:
+    # h @ W.T: W's gradient delta^T h is computed row-major and handed out uncopied; it
+    # must still be the caller's alone, and a vjp must not alias the caller's cotangent.
+    h = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]])
+    gW, gV = grad(lambda W, V: np.sum(h @ W.T) + np.sum(h @ V.T), argnums=(0, 1))(
+        np.ones((4, 3)), np.ones((4, 3))
+    )
+    expected = np.tile(h.sum(axis=0), (4, 1))
+    np.testing.assert_array_equal(gW, expected)
+    assert gW.flags.c_contiguous
+    assert gW.flags.writeable
+    gW[0, 0] = 100.0
+    np.testing.assert_array_equal(gV, expected)
+    cotangent = np.ones((2, 2))
+    _, vjp_fn = vjp(lambda x: x.reshape(2, 2), np.arange(4.0))
+    (pulled,) = vjp_fn(cotangent)
+    pulled[0] = 7.0
+    np.testing.assert_array_equal(cotangent, np.ones((2, 2)))
+
+
 def test_gradients_of_broadcast_and_reduced_arguments_are_writable_arrays_of_their_own() -> None:
     # d/db sum(X + b) counts the rows b was added to; d/dx mean(x) is 1/n everywhere.
     db, dx = grad(lambda b, x: np.sum(np.ones((4, 3)) + b) + np.mean(x), argnums=(0, 1))(

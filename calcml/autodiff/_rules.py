@@ -195,6 +195,15 @@ def picks_each_entry_once(index: Any) -> bool:
     )
 
 
+def add_at(buffer: Array, index: Any, values: Array) -> None:
+    """``buffer[index] += values``, where an entry picked twice by a fancy index gets both
+    values (``np.add.at``, slower, only then)."""
+    if picks_each_entry_once(index):
+        buffer[index] += values
+    else:
+        np.add.at(buffer, index, values)
+
+
 def require_domain(inside: NDArray[np.bool_], x: Array, message: str) -> None:
     """Raise ``ValueError`` with ``message`` and the first offending entry unless ``inside``."""
     if not np.all(inside):
@@ -214,13 +223,29 @@ def matmul_left_adjoint(grad: Array, left: Array, right: Array) -> Array:
 
 
 def matmul_right_adjoint(grad: Array, left: Array, right: Array) -> Array:
-    """The gradient of ``right`` in ``left @ right``: ``left^T @ grad``, vectors as above."""
+    """The gradient of ``right`` in ``left @ right``: ``left^T @ grad``, vectors as above.
+
+    Laid out in memory as ``right`` is: for a layer ``h @ W.T`` the gradient of ``W.T`` is
+    computed as ``(grad^T @ h)^T`` (the same product), so that ``W``'s own gradient, its
+    transpose, is an ordinary row-major array, as the hand-written ``delta^T @ h`` is; a
+    weight sliced from a flat parameter vector then takes it back without a transposing copy.
+    """
     if right.ndim == 1:
         grad = grad[..., np.newaxis]
     if left.ndim == 1:
         grad, left = grad[..., np.newaxis, :], left[np.newaxis]
+    if right.ndim == 2 and grad.ndim == 2 and _column_major(right):
+        transposed: Array = (grad.T @ left).T
+        return transposed
     result: Array = left.swapaxes(-1, -2) @ grad
     return result[..., 0] if right.ndim == 1 else result
+
+
+def _column_major(matrix: Any) -> bool:
+    """Whether ``matrix``'s numbers are stored column by column (a transposed row-major
+    array), under any levels of tracing."""
+    flags = getattr(numbers(matrix), "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
 
 
 def sources(operation: Callable[..., Array], shapes: Sequence[tuple[int, ...]]) -> NDArray[np.intp]:

@@ -49,6 +49,7 @@ from calcml._validation import as_float_array
 from calcml.autodiff import _rules, rules
 from calcml.autodiff._protocol import Traced, innermost
 from calcml.autodiff._rules import Array
+from calcml.autodiff.forward import Dual
 
 __all__ = ["Tensor"]
 
@@ -177,10 +178,12 @@ class Tensor(Traced):
         # so it is never written in place. Only a sum this node made is its own to add into.
         if self.grad is None:
             self.grad = grad
-        elif self._owns_grad and type(grad) is np.ndarray:
+        elif self._owns_grad and type(grad) is np.ndarray and type(self.grad) is np.ndarray:
             self.grad += grad
         else:
-            self.grad, self._owns_grad = self.grad + grad, True
+            # A traced sum may share its numbers with its operands: not this node's to write.
+            total = self.grad + grad
+            self.grad, self._owns_grad = total, type(total) is np.ndarray
 
     def _accumulate_at(self, index: Any, grad: Any) -> None:
         """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
@@ -188,23 +191,41 @@ class Tensor(Traced):
         vector), instead of a full-size array of zeros per slice."""
         so_far: Any = self.grad
         if isinstance(grad, Traced) or isinstance(so_far, Traced):
-            # Inside a Hessian the gradients are traced values: scatter by the rule, and add.
-            shape = self.value.shape
-            if isinstance(grad, Traced):
-                full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
-            else:
-                full = rules.scatter(grad, index=index, shape=shape).value
-            self._accumulate(full)
+            self._accumulate_traced_at(index, grad)
             return
         if self.grad is None:
-            self.grad, self._owns_grad = np.zeros_like(self.value), True
+            # np.zeros, not zeros_like: the memory comes zeroed from the system, untouched
+            # until a slice's gradient is added in, so the buffer costs no pass of its own.
+            self.grad, self._owns_grad = np.zeros(self.value.shape), True
         elif not self._owns_grad:
             self.grad, self._owns_grad = self.grad.copy(), True
-        if _rules.picks_each_entry_once(index):
-            self.grad[index] += grad
+        _rules.add_at(self.grad, index, grad)
+
+    def _accumulate_traced_at(self, index: Any, grad: Any) -> None:
+        """:meth:`_accumulate_at` inside a derivative of a derivative, where gradients are
+        traced values. A forward-mode gradient (as in a Hessian-vector product) adds its value
+        and its tangent into one buffer each, in place, as the first derivative does; any
+        other is scattered into a full-size array by the rule, which its level records."""
+        shape = self.value.shape
+        if _dual_of_arrays(grad):
+            if self.grad is None:
+                buffer: Any = Dual._pair(np.zeros(shape), np.zeros(shape), grad.level)
+                self.grad, self._owns_grad = buffer, True
+            so_far: Any = self.grad
+            if (
+                self._owns_grad
+                and _dual_of_arrays(so_far)
+                and so_far.level == grad.level
+                and so_far.tangent.flags.writeable
+            ):
+                _rules.add_at(so_far.value, index, grad.value)
+                _rules.add_at(so_far.tangent, index, grad.tangent)
+                return
+        if isinstance(grad, Traced):
+            full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
         else:
-            # add.at, not +=: an entry picked twice by a fancy index gets both slopes.
-            np.add.at(self.grad, index, grad)
+            full = rules.scatter(grad, index=index, shape=shape).value
+        self._accumulate(full)
 
     @classmethod
     def _apply(cls, rule: Rule, *operands: Any, **parameters: Any) -> Tensor:
@@ -285,7 +306,8 @@ class Tensor(Traced):
                 )
             seed_array = np.ones(self.shape)
         else:
-            seed_array = as_float_array(seed, "seed")
+            # a copy: gradients may be views of the seed, and the caller keeps theirs
+            seed_array = as_float_array(seed, "seed").copy()
             if seed_array.shape != self.shape:
                 raise ValueError(
                     f"seed must have the tensor's shape {self.shape}, got {seed_array.shape}"
@@ -314,6 +336,13 @@ class Tensor(Traced):
                     "reused in another."
                 )
         return order
+
+
+def _dual_of_arrays(item: Any) -> bool:
+    """Whether ``item`` is a forward-mode value whose value and tangent are plain arrays."""
+    return (
+        type(item) is Dual and type(item.value) is np.ndarray and type(item.tangent) is np.ndarray
+    )
 
 
 def inputs_first(output: Tensor, *, constants: bool = False) -> list[Tensor]:

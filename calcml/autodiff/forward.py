@@ -108,10 +108,12 @@ class Dual(Traced):
             return owner._apply(rule, *operands, **parameters)  # type: ignore[no-any-return]
         inputs = [cls._lift(operand, owner.level) for operand in operands]
         local = rule(*[dual.value for dual in inputs], **parameters)
-        tangent: Array = np.zeros(())
+        tangent: Any = None
         for dual, push in zip(inputs, local.forward, strict=True):
             if dual.tangent is not _NO_TANGENT:
-                tangent = tangent + push(dual.tangent)
+                change = push(dual.tangent)
+                # the first change as it is (tangents are never written in place)
+                tangent = change if tangent is None else tangent + change
         return cls._pair(local.value, tangent, owner.level)
 
     def __getitem__(self, index: Any) -> Dual:

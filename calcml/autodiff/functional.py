@@ -151,13 +151,21 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
         gradient = np.zeros_like(point) if leaf.grad is None else leaf.grad
         if isinstance(point, Traced):  # inside an outer differentiation
             gradient = _connected(gradient, [point])
-        # The engine shares gradient arrays between nodes and passes views (reshape, transpose,
-        # a caller's read-only seed); hand out a private, writable copy only where that happened.
-        if isinstance(gradient, np.ndarray) and (
-            id(gradient) in seen or gradient.base is not None or not gradient.flags.writeable
-        ):
-            gradient = gradient.copy()
-        seen.add(id(gradient))
+        # The engine shares gradient arrays between nodes and passes views (a reshape, a
+        # slice, a broadcast read-only seed). A gradient the caller may write into must own
+        # its memory alone: a view of all of an array the engine made for it (a transpose, as
+        # of a weight's gradient) does; a part of one, a shared or a read-only one is copied.
+        if isinstance(gradient, np.ndarray):
+            memory = gradient if gradient.base is None else gradient.base
+            if (
+                id(memory) in seen
+                or not gradient.flags.writeable
+                or not isinstance(memory, np.ndarray)
+                or memory.size != gradient.size
+            ):
+                gradient = gradient.copy()
+            else:
+                seen.add(id(memory))
         results.append(_as_result(gradient))
     return tuple(results)
 
