@@ -7,7 +7,8 @@ here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,44 @@ def numbers(x: Any) -> Any:
     while is_traced(x):
         x = x.value
     return x
+
+
+#: how many differentiations are under way, one inside the other
+_depth = 0
+
+
+@contextmanager
+def differentiating() -> Iterator[int]:
+    """A new innermost level of differentiation, for as long as ``f`` is being traced."""
+    global _depth
+    _depth += 1
+    try:
+        yield _depth
+    finally:
+        _depth -= 1
+
+
+def innermost(operands: tuple[Any, ...]) -> Any:
+    """The traced operand of the innermost differentiation (the highest level): the one
+    whose class records the operation. ``None`` if no operand is traced."""
+    top: Any = None
+    for operand in operands:
+        if is_traced(operand):
+            if top is None or operand.level > top.level:
+                top = operand
+            elif operand.level == top.level and type(operand) is not type(top):
+                raise TypeError(
+                    f"cannot mix a {type(top).__name__} and a {type(operand).__name__} of the "
+                    "same level in one expression: nest the modes with calcml's functions "
+                    "(jacfwd(jacrev(f)), calcml.autodiff.hvp), which give each its own level"
+                )
+    return top
+
+
+def record(rule: Callable[..., Any], *operands: Any, **parameters: Any) -> Any:
+    """``rule`` on ``operands``, recorded by the innermost differentiation among them: the
+    ``_apply`` of that operand's class (``Tensor`` or ``Dual``) computes it at its level."""
+    return type(innermost(operands))._apply(rule, *operands, **parameters)
 
 
 def sigmoid(x: Array) -> Array:

@@ -17,12 +17,13 @@ Three differences from a scalar engine make it fast enough to train the book's n
   recursion, so deep graphs do not hit Python's recursion limit.
 
 Derivatives of derivatives: every tensor carries the *level* of the differentiation that made
-it (0 for one made by hand). :meth:`Tensor._apply` lets the innermost level among the operands
-record an operation; values of outer levels are constants to it, and its rule computes on
-them, as its backward closures later compute on gradients that are outer-level values too. So
-an outer differentiation records the inner one's whole backward pass and can differentiate it
-again, to any order (see :mod:`calcml.autodiff._protocol`). A first derivative pays one
-comparison of levels per operation.
+it (0 for one made by hand). Every operation goes to the innermost level among its operands
+(``_rules.record``), whose :meth:`Tensor._apply` (or ``Dual._apply``) records it; values of
+outer levels are constants to it, and its rule computes on them, as its backward closures later
+compute on gradients that are outer-level values too. So an outer differentiation records the
+inner one's whole backward pass and can differentiate it again, to any order (see
+:mod:`calcml.autodiff._protocol`). A first derivative pays one comparison of levels per
+operation.
 
 Conventions at kinks (points where the derivative does not exist): ``abs`` and ``relu`` take
 slope 0 at 0; ``maximum`` and ``max`` split the derivative equally between tied entries;
@@ -47,7 +48,7 @@ from numpy.typing import ArrayLike
 
 from calcml._validation import as_float_array
 from calcml.autodiff import _rules, rules
-from calcml.autodiff._protocol import Traced, innermost
+from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
 from calcml.autodiff.forward import Dual
 
@@ -222,7 +223,7 @@ class Tensor(Traced):
                 _rules.add_at(so_far.tangent, index, grad.tangent)
                 return
         if isinstance(grad, Traced):
-            full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
+            full: Any = _rules.record(rules.scatter, grad, index=index, shape=shape)
         else:
             full = rules.scatter(grad, index=index, shape=shape).value
         self._accumulate(full)
@@ -231,12 +232,10 @@ class Tensor(Traced):
     def _apply(cls, rule: Rule, *operands: Any, **parameters: Any) -> Tensor:
         """Record ``rule`` on ``operands``: its value now, and a ``backward``
         closure that pulls the output's gradient back through its derivative."""
-        # In a derivative of a derivative the innermost differentiation among the operands
-        # records the operation; to it, values of the outer ones are constants.
-        owner = innermost(operands)
-        if not isinstance(owner, Tensor):  # the innermost one is forward mode
-            return owner._apply(rule, *operands, **parameters)  # type: ignore[no-any-return]
-        level = owner.level
+        # The innermost differentiation among the operands records it (this one; see
+        # _rules.record); to it, values of outer ones, in a derivative of a derivative,
+        # are constants.
+        level = _rules.innermost(operands).level
         inputs = [cls._lift(operand, level) for operand in operands]
         local = rule(*[x.value for x in inputs], **parameters)
         out = cls._result(local.value, rules.label(rule), level, *inputs)

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from calcml.autodiff import _rules, rules
-from calcml.autodiff._protocol import Traced, innermost
+from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
 
 __all__ = ["Dual"]
@@ -103,10 +103,8 @@ class Dual(Traced):
     def _apply(cls, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Dual:
         """The value of ``rule`` and its tangent: every operand's tangent pushed through the
         rule's local derivative, and the results added (constants have no tangent)."""
-        owner = innermost(operands)  # the innermost differentiation computes the operation
-        if not isinstance(owner, Dual):
-            return owner._apply(rule, *operands, **parameters)  # type: ignore[no-any-return]
-        inputs = [cls._lift(operand, owner.level) for operand in operands]
+        level = _rules.innermost(operands).level  # this differentiation's (_rules.record)
+        inputs = [cls._lift(operand, level) for operand in operands]
         local = rule(*[dual.value for dual in inputs], **parameters)
         tangent: Any = None
         for dual, push in zip(inputs, local.forward, strict=True):
@@ -114,7 +112,7 @@ class Dual(Traced):
                 change = push(dual.tangent)
                 # the first change as it is (tangents are never written in place)
                 tangent = change if tangent is None else tangent + change
-        return cls._pair(local.value, tangent, owner.level)
+        return cls._pair(local.value, tangent, level)
 
     def __getitem__(self, index: Any) -> Dual:
         # Indexing is linear: the tangent is indexed as the value is.

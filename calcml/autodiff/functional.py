@@ -40,8 +40,8 @@ from numpy.typing import ArrayLike
 from calcml import _tree
 from calcml._validation import require_finite
 from calcml.autodiff import _rules
-from calcml.autodiff._protocol import Traced, differentiating
-from calcml.autodiff._rules import Array
+from calcml.autodiff._protocol import Traced
+from calcml.autodiff._rules import Array, differentiating
 from calcml.autodiff.engine import Tensor
 from calcml.autodiff.forward import Dual
 

@@ -77,9 +77,7 @@ def recordable(operation: LinearMap, adjoint: LinearMap) -> LinearMap:
 
     def apply(change: Array) -> Array:
         if _rules.is_traced(change):
-            traced: Array = type(change)._apply(  # type: ignore[attr-defined]
-                linear_map, change, operation=operation, adjoint=adjoint
-            )
+            traced: Array = _rules.record(linear_map, change, operation=operation, adjoint=adjoint)
             return traced
         return operation(change)
 
