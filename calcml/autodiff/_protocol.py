@@ -31,7 +31,7 @@ from typing import Any, Self
 import numpy as np
 
 from calcml.autodiff import _numpy, rules
-from calcml.autodiff._rules import Axis, UnsupportedOperationError, record
+from calcml.autodiff._rules import Axis, TracedValue, UnsupportedOperationError, record
 
 #: ufuncs whose result is piecewise constant: their derivative is 0 wherever it exists, so the
 #: plain numpy result of the values is exact (a mask, a sign, a rounded value), not a detached
@@ -144,7 +144,7 @@ def _leaving_the_graph(value: Traced, target: str) -> UnsupportedOperationError:
     )
 
 
-class Traced:
+class Traced(TracedValue):
     """What reverse-mode ``Tensor`` and forward-mode ``Dual`` share: numpy's protocols,
     reflected operators and shape accessors. Subclasses provide ``value``, ``_lift``,
     ``where`` and the differentiable methods named in :data:`UFUNCS` and :data:`FUNCTIONS`.

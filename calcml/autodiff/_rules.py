@@ -64,9 +64,17 @@ def constant(item: Any) -> Array:
     return np.asarray(item, dtype=np.float64)
 
 
+class TracedValue:
+    """The base of every traced value (``_protocol.Traced`` adds numpy's protocols): a
+    ``Tensor`` or a ``Dual``, made by the differentiation of level ``level``."""
+
+    __slots__ = ()
+    level: int
+
+
 def is_traced(x: Any) -> bool:
     """Whether ``x`` is a traced value (a ``Tensor`` or ``Dual``) rather than numbers."""
-    return hasattr(x, "_apply")
+    return isinstance(x, TracedValue)
 
 
 def numbers(x: Any) -> Any:
@@ -96,7 +104,7 @@ def innermost(operands: tuple[Any, ...]) -> Any:
     whose class records the operation. ``None`` if no operand is traced."""
     top: Any = None
     for operand in operands:
-        if is_traced(operand):
+        if isinstance(operand, TracedValue):
             if top is None or operand.level > top.level:
                 top = operand
             elif operand.level == top.level and type(operand) is not type(top):
