@@ -142,6 +142,19 @@ LAYOUTS = ("list of arrays", "one flat vector")
 
 
 @functools.cache
+def _revision(ref: str) -> str:
+    """``ref`` as the commit it names now, e.g. ``main (1a2b3c4)``: the label says which."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    ).stdout.strip()
+    return f"{ref} ({commit})"
+
+
+@functools.cache
 def _baseline(ref: str) -> Any:
     """calcml as it is at git revision ``ref``, imported as ``calcml_baseline``."""
     folder = Path(tempfile.mkdtemp(prefix="calcml-baseline-"))
@@ -214,7 +227,7 @@ def _peers(
     peers["calcml"] = lambda: calcml_call(held)
     if baseline is not None:
         baseline_call = _calcml_peer(_baseline(baseline), case, x, y, shapes)
-        peers[f"calcml at {baseline}"] = lambda: baseline_call(held)
+        peers[f"calcml at {_revision(baseline)}"] = lambda: baseline_call(held)
 
     if importlib.util.find_spec("autograd"):
         import autograd
@@ -393,7 +406,7 @@ def _run(case: Case, layout: str, baseline: str | None) -> tuple[list[list[objec
     return rows, notes
 
 
-def _hvp_rows(case: Case, rounds: int) -> list[list[object]]:
+def _hvp_rows(case: Case, rounds: int, baseline: str | None) -> list[list[object]]:
     """A Hessian-vector product of the loss in the flat layout: calcml's forward over reverse
     against the gradient computed twice (a central difference of gradients, the numerical
     route) and against autograd's and JAX's own, each checked against the others."""
@@ -417,6 +430,16 @@ def _hvp_rows(case: Case, rounds: int) -> list[list[object]]:
             flat_loss, flat, direction
         ),
     }
+    if baseline is not None:
+        before = _baseline(baseline)
+        before_ops = Ops(
+            lambda h: np.maximum(h, 0.0),
+            lambda s: before.autodiff.logsumexp(s, axis=1),
+            np.mean,
+        )
+        peers[f"calcml at {_revision(baseline)} hvp"] = lambda: before.autodiff.hvp(
+            lambda theta: flat_loss(theta, before_ops), flat, direction
+        )
     if importlib.util.find_spec("autograd"):
         import autograd
         import autograd.numpy as anp
@@ -474,6 +497,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", help="also time calcml at this git revision, e.g. main")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows: list[list[object]] = []
     notes: list[str] = []
     for case in CASES:
@@ -481,7 +505,7 @@ def main() -> None:
             case_rows, case_notes = _run(case, layout, args.baseline)
             rows += case_rows
             notes += [f"{case.name}, {layout}: {note}" for note in case_notes]
-        rows += _hvp_rows(case, max(case.rounds // 4, 5))
+        rows += _hvp_rows(case, max(case.rounds // 4, 5), args.baseline)
     table = markdown_table(
         [
             "case",
@@ -508,6 +532,17 @@ def main() -> None:
         "numpy. The Hessian-vector product rows are relative to computing the gradient twice "
         "(a central difference of gradients along the direction, the numerical route)."
     )
+    notes.append(
+        f"Load average (1 min) {load_before:.2f} at the start and {os.getloadavg()[0]:.2f} at "
+        "the end of the run: above the number of cores, other processes shared the machine "
+        "and the medians say more about them than about the libraries."
+    )
+    if args.baseline:
+        notes.append(
+            f"'calcml at {_revision(args.baseline)}' is calcml as committed at that revision "
+            "(git archive), timed in the same run as the working tree's 'calcml', so the two "
+            "rows compare the engine before and after the change being measured."
+        )
     write_report(
         "autodiff",
         "Loss and gradient of an MLP",

@@ -7,7 +7,11 @@
 - :mod:`calcml.autodiff.forward`: the forward-mode :class:`Dual`;
 - :mod:`calcml.autodiff.functional`: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``,
   ``jacrev``, ``jacfwd`` for plain numpy functions of arrays or parameter trees, and
-  ``hessian`` and ``hvp`` by forward over reverse mode;
+  ``hessian`` and ``hvp`` by forward over reverse mode. They nest to any order and in any
+  mix of modes (``grad(grad(grad(f)))``, ``jacrev(jacfwd(f))``): each traces ``f`` one
+  *level* deeper, and an operation is recorded by the innermost level among its operands
+  (:mod:`calcml.autodiff._protocol`), so the inner derivative's own arithmetic is recorded
+  by the outer one and the variables of different levels never mix up;
 - :mod:`calcml.autodiff.activations`: ``sigmoid``, ``relu``, ``softmax``, ``logsumexp``,
   ``log_softmax`` for traced values and numpy arrays alike;
 - :mod:`calcml.autodiff.draw`: :func:`draw_graph`, a picture of the graph.
@@ -31,11 +35,15 @@ Adding an operation (a checklist):
    ``_numpy.FUNCTIONS`` (its implementation calls the rule, or composes supported
    operations); an ``ndarray`` method goes on ``_protocol.Traced``. Both modes then pick it
    up (``Tensor._apply`` pulls gradients back through the adjoints, ``Dual._apply`` pushes
-   tangents through the maps): there is nothing to write per mode.
+   tangents through the maps): there is nothing to write per mode. Derivatives of
+   derivatives come free as long as the maps are numpy code a traced value answers
+   (``g * slope``, ``g @ W.T``); a map that numpy cannot hand to a traced value
+   (``np.add.at``, ``np.bincount``) is wrapped in ``rules.recordable`` with its adjoint.
 3. Add one row to ``OPS`` in ``tests/test_autodiff_rules.py``: the function, its argument
    shapes (make them broadcast) and the domain to draw points from. That row checks both
-   modes against finite differences at random points, and against autograd; a supported name
-   without a row fails ``test_every_rule_and_numpy_function_has_a_row``.
+   modes against finite differences at random points, and against autograd, and
+   ``tests/test_autodiff_higher.py`` checks its second derivatives in every nesting of the
+   modes; a supported name without a row fails ``test_every_rule_and_numpy_function_has_a_row``.
 """
 
 from calcml.autodiff._rules import UnsupportedOperationError

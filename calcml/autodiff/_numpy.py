@@ -15,21 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from calcml.autodiff import rules
+from calcml.autodiff import _rules, rules
 from calcml.autodiff._rules import UnsupportedOperationError
 
 
-def _kind(items: Sequence[Any]) -> Any:
-    """The traced class among ``items`` (the one whose ``_apply`` records the operation)."""
-    return next(type(item) for item in items if hasattr(item, "_apply"))
-
-
 def _numbers(item: Any) -> Any:
-    return item.value if hasattr(item, "_apply") else np.asarray(item, dtype=np.float64)
+    return np.asarray(_rules.numbers(item), dtype=np.float64)
 
 
 def _apply(rule: Callable[..., Any], *operands: Any, **parameters: Any) -> Any:
-    return _kind(operands)._apply(rule, *operands, **parameters)
+    return _rules.record(rule, *operands, **parameters)
 
 
 def _rearranged(operation: Callable[..., Any]) -> Callable[..., Any]:

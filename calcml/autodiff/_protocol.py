@@ -6,6 +6,17 @@ calling the traced class's own method of the same meaning, so a reader different
 numpy code they already wrote. A numpy function without a derivative here raises
 :class:`UnsupportedOperationError` (a ``TypeError``) naming it, rather than turning the value
 into a plain array and silently dropping its gradient.
+
+Derivatives of derivatives: every traced value carries the *level* of the differentiation that
+made it. Each of :func:`calcml.grad`, :func:`calcml.jvp` and the other transformations traces
+``f`` one level deeper than the one it is called from (``_rules.differentiating``), so inside
+``grad(grad(f))`` the outer gradient's values are level 1 and the inner one's level 2. Every
+traced operation goes through ``_rules.record``: the *innermost* differentiation among its
+operands records it, and values of outer levels are constants to it, whose numbers are
+themselves traced by the outer level. So the inner derivative's own arithmetic (its rules and
+their adjoints, computed on outer-level values) is recorded by the outer differentiation, which
+can then differentiate it, to any order; and a value of one level is never mistaken for the
+variable of another (no "perturbation confusion"), the way HIPS autograd nests its boxes.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from typing import Any, Self
 import numpy as np
 
 from calcml.autodiff import _numpy, rules
-from calcml.autodiff._rules import Axis, UnsupportedOperationError
+from calcml.autodiff._rules import Axis, TracedValue, UnsupportedOperationError, record
 
 #: ufuncs whose result is piecewise constant: their derivative is 0 wherever it exists, so the
 #: plain numpy result of the values is exact (a mask, a sign, a rounded value), not a detached
@@ -71,7 +82,10 @@ _PARAMETERS = {
 
 
 def _value(item: Any) -> Any:
-    return item.value if isinstance(item, Traced) else item
+    """The plain numbers under ``item``, through every level of tracing."""
+    while isinstance(item, Traced):
+        item = item.value
+    return item
 
 
 def _unsupported(kind: str, name: str) -> UnsupportedOperationError:
@@ -130,7 +144,7 @@ def _leaving_the_graph(value: Traced, target: str) -> UnsupportedOperationError:
     )
 
 
-class Traced:
+class Traced(TracedValue):
     """What reverse-mode ``Tensor`` and forward-mode ``Dual`` share: numpy's protocols,
     reflected operators and shape accessors. Subclasses provide ``value``, ``_lift``,
     ``where`` and the differentiable methods named in :data:`UFUNCS` and :data:`FUNCTIONS`.
@@ -138,15 +152,24 @@ class Traced:
 
     __slots__ = ()
     value: np.ndarray
+    #: the differentiation that made this value: 0 outside any, 1 for the outermost one
+    level: int
 
     @classmethod
-    def _lift(cls, item: Any) -> Self:
+    def _lift(cls, item: Any, level: int) -> Self:
         raise NotImplementedError
 
     @classmethod
     def _apply(cls, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Self:
-        """Record ``rule`` applied to ``operands`` (numbers are lifted to constants)."""
+        """Record ``rule`` applied to ``operands`` (numbers are lifted to constants), for the
+        innermost differentiation among them, which is this class's."""
         raise NotImplementedError
+
+    def _record(self, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Self:
+        """``rule`` on ``operands`` (``self`` among them), recorded by the innermost
+        differentiation among them: with nested derivatives, not always ``self``'s."""
+        recorded: Self = record(rule, *operands, **parameters)
+        return recorded
 
     # numpy protocols ---------------------------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -157,7 +180,7 @@ class Traced:
             raise _unsupported("ufunc", f"numpy.{detail}")
         rule = rules.UFUNCS.get(ufunc)
         if rule is not None:
-            return self._apply(rule, *inputs)
+            return self._record(rule, *inputs)
         if ufunc in CONSTANT_UFUNCS:
             return ufunc(*(_value(item) for item in inputs))
         raise _unsupported("ufunc", f"numpy.{ufunc.__name__}")
@@ -189,43 +212,43 @@ class Traced:
 
     # arithmetic: each operator is a rule of calcml.autodiff.rules ----------------------------
     def __add__(self, other: Any) -> Self:
-        return self._apply(rules.add, self, other)
+        return self._record(rules.add, self, other)
 
     def __radd__(self, other: Any) -> Self:
-        return self._apply(rules.add, other, self)
+        return self._record(rules.add, other, self)
 
     def __sub__(self, other: Any) -> Self:
-        return self._apply(rules.subtract, self, other)
+        return self._record(rules.subtract, self, other)
 
     def __rsub__(self, other: Any) -> Self:
-        return self._apply(rules.subtract, other, self)
+        return self._record(rules.subtract, other, self)
 
     def __mul__(self, other: Any) -> Self:
-        return self._apply(rules.multiply, self, other)
+        return self._record(rules.multiply, self, other)
 
     def __rmul__(self, other: Any) -> Self:
-        return self._apply(rules.multiply, other, self)
+        return self._record(rules.multiply, other, self)
 
     def __truediv__(self, other: Any) -> Self:
-        return self._apply(rules.true_divide, self, other)
+        return self._record(rules.true_divide, self, other)
 
     def __rtruediv__(self, other: Any) -> Self:
-        return self._apply(rules.true_divide, other, self)
+        return self._record(rules.true_divide, other, self)
 
     def __pow__(self, exponent: Any) -> Self:
-        return self._apply(rules.power, self, exponent)
+        return self._record(rules.power, self, exponent)
 
     def __rpow__(self, other: Any) -> Self:
-        return self._apply(rules.power, other, self)
+        return self._record(rules.power, other, self)
 
     def __matmul__(self, other: Any) -> Self:
-        return self._apply(rules.matmul, self, other)
+        return self._record(rules.matmul, self, other)
 
     def __rmatmul__(self, other: Any) -> Self:
-        return self._apply(rules.matmul, other, self)
+        return self._record(rules.matmul, other, self)
 
     def __neg__(self) -> Self:
-        return self._apply(rules.negative, self)
+        return self._record(rules.negative, self)
 
     def __pos__(self) -> Self:
         return self
@@ -233,15 +256,15 @@ class Traced:
     # methods, as ndarray's ------------------------------------------------------------------
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Self:
         """Sum over ``axis`` (all axes by default), as ``ndarray.sum``."""
-        return self._apply(rules.sum_, self, axis=axis, keepdims=keepdims)
+        return self._record(rules.sum_, self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Self:
         """Average over ``axis`` (all axes by default), as ``ndarray.mean``."""
-        return self._apply(rules.mean, self, axis=axis, keepdims=keepdims)
+        return self._record(rules.mean, self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Self:
         """Maximum over ``axis``; tied entries share the derivative equally."""
-        return self._apply(rules.max_, self, axis=axis, keepdims=keepdims)
+        return self._record(rules.max_, self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Self:
         """Minimum over ``axis``; tied entries share the derivative equally."""
@@ -249,11 +272,11 @@ class Traced:
 
     def prod(self, axis: int | None = None, keepdims: bool = False) -> Self:
         """Product over ``axis``, as ``ndarray.prod``."""
-        return self._apply(rules.prod, self, axis=axis, keepdims=keepdims)
+        return self._record(rules.prod, self, axis=axis, keepdims=keepdims)
 
     def cumsum(self, axis: int | None = None) -> Self:
         """Running sum along ``axis``, as ``ndarray.cumsum``."""
-        return self._apply(rules.cumsum, self, axis=axis)
+        return self._record(rules.cumsum, self, axis=axis)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Self:
         """Variance over ``axis``, as ``ndarray.var``."""
@@ -275,7 +298,7 @@ class Traced:
         """The same entries in a new shape, as ``ndarray.reshape``."""
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = tuple(shape[0])
-        return self._apply(rules.reshape, self, shape=shape)
+        return self._record(rules.reshape, self, shape=shape)
 
     def ravel(self) -> Self:
         """The entries as one axis, as ``ndarray.ravel``."""
@@ -287,14 +310,14 @@ class Traced:
 
     def squeeze(self, axis: Axis = None) -> Self:
         """Without axes of length 1, as ``ndarray.squeeze``."""
-        return self.reshape(np.squeeze(self.value, axis).shape)
+        return self.reshape(np.squeeze(_value(self), axis).shape)
 
     def transpose(self, *axes: Any) -> Self:
         """Permute the axes (reverse them by default), as ``ndarray.transpose``."""
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], int)):
             axes = () if axes[0] is None else tuple(axes[0])
         order = tuple(int(axis) % self.ndim for axis in axes) or tuple(reversed(range(self.ndim)))
-        return self._apply(rules.transpose, self, axes=order)
+        return self._record(rules.transpose, self, axes=order)
 
     def swapaxes(self, axis1: int, axis2: int) -> Self:
         """Exchange two axes, as ``ndarray.swapaxes``."""
@@ -318,82 +341,83 @@ class Traced:
     # elementwise functions and activations ---------------------------------------------------
     def exp(self) -> Self:
         """``e**x``, whose slope is itself."""
-        return self._apply(rules.exp, self)
+        return self._record(rules.exp, self)
 
     def log(self) -> Self:
         """Natural logarithm; raises ``ValueError`` for ``x <= 0``."""
-        return self._apply(rules.log, self)
+        return self._record(rules.log, self)
 
     def sin(self) -> Self:
         """Sine."""
-        return self._apply(rules.sin, self)
+        return self._record(rules.sin, self)
 
     def cos(self) -> Self:
         """Cosine."""
-        return self._apply(rules.cos, self)
+        return self._record(rules.cos, self)
 
     def tanh(self) -> Self:
         """Hyperbolic tangent."""
-        return self._apply(rules.tanh, self)
+        return self._record(rules.tanh, self)
 
     def sqrt(self) -> Self:
         """Square root; its derivative is refused at 0, where it is infinite."""
-        return self._apply(rules.sqrt, self)
+        return self._record(rules.sqrt, self)
 
     def abs(self) -> Self:
         """Absolute value; slope 0 at the kink."""
-        return self._apply(rules.absolute, self)
+        return self._record(rules.absolute, self)
 
     def __abs__(self) -> Self:
-        return self._apply(rules.absolute, self)
+        return self._record(rules.absolute, self)
 
     def maximum(self, other: Any) -> Self:
         """Elementwise maximum; at a tie each side gets half the slope."""
-        return self._apply(rules.maximum, self, other)
+        return self._record(rules.maximum, self, other)
 
     def relu(self) -> Self:
         """``max(x, 0)``; slope 0 at 0 (the book's one convention)."""
-        return self._apply(rules.relu, self)
+        return self._record(rules.relu, self)
 
     def sigmoid(self) -> Self:
         """The logistic function, computed without overflow."""
-        return self._apply(rules.sigmoid, self)
+        return self._record(rules.sigmoid, self)
 
     def softmax(self, axis: int = -1) -> Self:
         """``exp(x) / sum(exp(x))`` along ``axis``."""
-        return self._apply(rules.softmax, self, axis=axis)
+        return self._record(rules.softmax, self, axis=axis)
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Self:
         """Stable ``log(sum(exp(x)))`` over ``axis``."""
-        return self._apply(rules.logsumexp, self, axis=axis, keepdims=keepdims)
+        return self._record(rules.logsumexp, self, axis=axis, keepdims=keepdims)
 
     @classmethod
     def where(cls, condition: Any, x: Any, y: Any) -> Self:
         """``x`` where ``condition`` holds, else ``y``, as ``np.where``."""
         mask = np.asarray(_value(condition), dtype=bool)
-        return cls._apply(rules.where, x, y, mask=mask)
+        recorded: Self = record(rules.where, x, y, mask=mask)
+        return recorded
 
     # comparisons give masks: piecewise constant, derivative 0 (see CONSTANT_UFUNCS)
     def __lt__(self, other: Any) -> Any:
-        return self.value < _value(other)
+        return _value(self) < _value(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.value <= _value(other)
+        return _value(self) <= _value(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.value > _value(other)
+        return _value(self) > _value(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.value >= _value(other)
+        return _value(self) >= _value(other)
 
     # ``==`` compares values like numpy does, so ``np.where(x == 0, ...)`` takes the branch the
     # reader means; identity stays the hash, which is what graph bookkeeping (sets of nodes)
     # relies on.
     def __eq__(self, other: object) -> Any:
-        return self.value == _value(other)
+        return _value(self) == _value(other)
 
     def __ne__(self, other: object) -> Any:
-        return self.value != _value(other)
+        return _value(self) != _value(other)
 
     __hash__ = object.__hash__
 

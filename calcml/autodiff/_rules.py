@@ -7,7 +7,8 @@ here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,64 @@ def constant(item: Any) -> Array:
     return np.asarray(item, dtype=np.float64)
 
 
+class TracedValue:
+    """The base of every traced value (``_protocol.Traced`` adds numpy's protocols): a
+    ``Tensor`` or a ``Dual``, made by the differentiation of level ``level``."""
+
+    __slots__ = ()
+    level: int
+
+
+def is_traced(x: Any) -> bool:
+    """Whether ``x`` is a traced value (a ``Tensor`` or ``Dual``) rather than numbers."""
+    return isinstance(x, TracedValue)
+
+
+def numbers(x: Any) -> Any:
+    """The plain numbers under ``x``, through every level of tracing (for messages)."""
+    while is_traced(x):
+        x = x.value
+    return x
+
+
+#: how many differentiations are under way, one inside the other
+_depth = 0
+
+
+@contextmanager
+def differentiating() -> Iterator[int]:
+    """A new innermost level of differentiation, for as long as ``f`` is being traced."""
+    global _depth
+    _depth += 1
+    try:
+        yield _depth
+    finally:
+        _depth -= 1
+
+
+def innermost(operands: tuple[Any, ...]) -> Any:
+    """The traced operand of the innermost differentiation (the highest level): the one
+    whose class records the operation. ``None`` if no operand is traced."""
+    top: Any = None
+    for operand in operands:
+        if isinstance(operand, TracedValue):
+            if top is None or operand.level > top.level:
+                top = operand
+            elif operand.level == top.level and type(operand) is not type(top):
+                raise TypeError(
+                    f"cannot mix a {type(top).__name__} and a {type(operand).__name__} of the "
+                    "same level in one expression: nest the modes with calcml's functions "
+                    "(jacfwd(jacrev(f)), calcml.autodiff.hvp), which give each its own level"
+                )
+    return top
+
+
+def record(rule: Callable[..., Any], *operands: Any, **parameters: Any) -> Any:
+    """``rule`` on ``operands``, recorded by the innermost differentiation among them: the
+    ``_apply`` of that operand's class (``Tensor`` or ``Dual``) computes it at its level."""
+    return type(innermost(operands))._apply(rule, *operands, **parameters)
+
+
 def sigmoid(x: Array) -> Array:
     """``1 / (1 + exp(-x))`` without overflow: ``exp`` only ever sees ``-|x|``."""
     decay = np.exp(-np.abs(x))
@@ -111,8 +170,8 @@ def checked_log(x: Array) -> Array:
     """``log(x)``, refusing ``x <= 0`` where it has no real value or derivative."""
     if np.any(x <= 0):
         raise ValueError(
-            f"log needs positive input, got min {np.min(x)!r}: log is undefined (or -inf with an "
-            "infinite derivative) there; add a small positive offset or clip the argument"
+            f"log needs positive input, got min {np.min(numbers(x))!r}: log is undefined (or -inf "
+            "with an infinite derivative) there; add a small positive offset or clip the argument"
         )
     return np.log(x)
 
@@ -121,8 +180,8 @@ def checked_sqrt(x: Array) -> Array:
     """``sqrt(x)``, refusing ``x < 0``; the derivative at 0 is refused where it is needed."""
     if np.any(x < 0):
         raise ValueError(
-            f"sqrt needs non-negative input, got min {np.min(x)!r}; take sqrt of x**2 + eps "
-            "or of abs(x) if that is what you mean"
+            f"sqrt needs non-negative input, got min {np.min(numbers(x))!r}; take sqrt of "
+            "x**2 + eps or of abs(x) if that is what you mean"
         )
     return np.sqrt(x)
 
@@ -183,10 +242,19 @@ def picks_each_entry_once(index: Any) -> bool:
     )
 
 
+def add_at(buffer: Array, index: Any, values: Array) -> None:
+    """``buffer[index] += values``, where an entry picked twice by a fancy index gets both
+    values (``np.add.at``, slower, only then)."""
+    if picks_each_entry_once(index):
+        buffer[index] += values
+    else:
+        np.add.at(buffer, index, values)
+
+
 def require_domain(inside: NDArray[np.bool_], x: Array, message: str) -> None:
     """Raise ``ValueError`` with ``message`` and the first offending entry unless ``inside``."""
     if not np.all(inside):
-        raise ValueError(f"{message}, got {x[~inside].flat[0]!r} (an entry of the input)")
+        raise ValueError(f"{message}, got {numbers(x)[~inside].flat[0]!r} (an entry of the input)")
 
 
 def matmul_left_adjoint(grad: Array, left: Array, right: Array) -> Array:
@@ -202,13 +270,29 @@ def matmul_left_adjoint(grad: Array, left: Array, right: Array) -> Array:
 
 
 def matmul_right_adjoint(grad: Array, left: Array, right: Array) -> Array:
-    """The gradient of ``right`` in ``left @ right``: ``left^T @ grad``, vectors as above."""
+    """The gradient of ``right`` in ``left @ right``: ``left^T @ grad``, vectors as above.
+
+    Laid out in memory as ``right`` is: for a layer ``h @ W.T`` the gradient of ``W.T`` is
+    computed as ``(grad^T @ h)^T`` (the same product), so that ``W``'s own gradient, its
+    transpose, is an ordinary row-major array, as the hand-written ``delta^T @ h`` is; a
+    weight sliced from a flat parameter vector then takes it back without a transposing copy.
+    """
     if right.ndim == 1:
         grad = grad[..., np.newaxis]
     if left.ndim == 1:
         grad, left = grad[..., np.newaxis, :], left[np.newaxis]
+    if right.ndim == 2 and grad.ndim == 2 and _column_major(right):
+        transposed: Array = (grad.T @ left).T
+        return transposed
     result: Array = left.swapaxes(-1, -2) @ grad
     return result[..., 0] if right.ndim == 1 else result
+
+
+def _column_major(matrix: Any) -> bool:
+    """Whether ``matrix``'s numbers are stored column by column (a transposed row-major
+    array), under any levels of tracing."""
+    flags = getattr(numbers(matrix), "flags", None)
+    return flags is not None and flags.f_contiguous and not flags.c_contiguous
 
 
 def sources(operation: Callable[..., Array], shapes: Sequence[tuple[int, ...]]) -> NDArray[np.intp]:
@@ -251,6 +335,9 @@ def send_back(
 def product_of_others(x: Array, axis: int | None) -> Array:
     """For each entry, the product of the other entries along ``axis``: the slope of
     ``prod``, computed from products on either side (no division, so zeros are fine)."""
+    if is_traced(x):
+        traced: Array = _traced_product_of_others(x, axis)
+        return traced
     along = x.ravel() if axis is None else np.moveaxis(x, axis, -1)
     ones = np.ones_like(along[..., :1])
     before = np.cumprod(np.concatenate([ones, along[..., :-1]], axis=-1), axis=-1)
@@ -261,8 +348,20 @@ def product_of_others(x: Array, axis: int | None) -> Array:
     return others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
 
 
+def _traced_product_of_others(x: Any, axis: int | None) -> Any:
+    """The same, inside a derivative of a derivative (``np.cumprod`` has no rule): the product
+    of each row of a matrix whose diagonal holds 1 in place of that entry."""
+    along = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+    n = along.shape[-1]
+    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, along[..., None, :]), axis=-1)
+    return others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
+
+
 def checked_inverse(a: Array, name: str) -> Array:
     """``inv(a)`` for the derivative of ``name``, refusing a singular matrix by name."""
+    if is_traced(a):  # a derivative of a derivative: the inverse is traced too
+        traced: Any = np.linalg.inv(a)
+        return traced  # type: ignore[no-any-return]
     try:
         inverse: Array = np.asarray(np.linalg.inv(a), dtype=np.float64)
     except np.linalg.LinAlgError as error:

@@ -16,6 +16,15 @@ Three differences from a scalar engine make it fast enough to train the book's n
 - the graph is walked in one topological order computed per ``backward()`` call, without
   recursion, so deep graphs do not hit Python's recursion limit.
 
+Derivatives of derivatives: every tensor carries the *level* of the differentiation that made
+it (0 for one made by hand). Every operation goes to the innermost level among its operands
+(``_rules.record``), whose :meth:`Tensor._apply` (or ``Dual._apply``) records it; values of
+outer levels are constants to it, and its rule computes on them, as its backward closures later
+compute on gradients that are outer-level values too. So an outer differentiation records the
+inner one's whole backward pass and can differentiate it again, to any order (see
+:mod:`calcml.autodiff._protocol`). A first derivative pays one comparison of levels per
+operation.
+
 Conventions at kinks (points where the derivative does not exist): ``abs`` and ``relu`` take
 slope 0 at 0; ``maximum`` and ``max`` split the derivative equally between tied entries;
 ``sqrt`` at 0 and ``log`` at non-positive input raise ``ValueError``.
@@ -41,6 +50,7 @@ from calcml._validation import as_float_array
 from calcml.autodiff import _rules, rules
 from calcml.autodiff._protocol import Traced
 from calcml.autodiff._rules import Array
+from calcml.autodiff.forward import Dual
 
 __all__ = ["Tensor"]
 
@@ -106,6 +116,7 @@ class Tensor(Traced):
         "_owns_grad",
         "_parents",
         "grad",
+        "level",
         "name",
         "requires_grad",
         "value",
@@ -117,12 +128,13 @@ class Tensor(Traced):
         self._owns_grad = False
         self.requires_grad = requires_grad
         self.name = name
+        self.level = 0  # made by hand, outside any calcml.grad
         self._parents: tuple[Tensor, ...] = ()
         self._op = ""
         self._backward: Callable[[Array], None] | None = None
 
     @classmethod
-    def _result(cls, value: Array, op: str, *parents: Tensor) -> Tensor:
+    def _result(cls, value: Array, op: str, level: int, *parents: Tensor) -> Tensor:
         """The output of operation ``op`` on ``parents``: a graph node (skips validation)."""
         out = cls.__new__(cls)
         out.value = value
@@ -131,28 +143,29 @@ class Tensor(Traced):
         # A list, not a generator: half the cost for one or two parents, on every operation.
         out.requires_grad = any([parent.requires_grad for parent in parents])  # noqa: C419
         out.name = ""
+        out.level = level
         out._parents = parents
         out._op = op
         out._backward = None
         return out
 
     @classmethod
-    def _leaf(cls, value: Array) -> Tensor:
-        """A tensor to differentiate with respect to, from an array already validated."""
-        leaf = cls._result(value, "")
+    def _leaf(cls, value: Array, level: int) -> Tensor:
+        """A tensor to differentiate with respect to, from an array already validated (or a
+        value traced by an outer differentiation, for a derivative of a derivative)."""
+        leaf = cls._result(value, "", level)
         leaf.requires_grad = True
         return leaf
 
     @classmethod
-    def _lift(cls, item: Any) -> Tensor:
-        if isinstance(item, Tensor):
+    def _lift(cls, item: Any, level: int) -> Tensor:
+        if isinstance(item, Tensor) and item.level == level:
             return item
         if isinstance(item, Traced):
-            # A forward-mode value met inside a reverse-mode trace comes from the outer
-            # differentiation (forward over reverse, as in a Hessian): here it is a constant
-            # whose numbers carry their own tangent.
-            return cls._result(item, "const")  # type: ignore[arg-type]
-        return cls._result(_rules.constant(item), "const")
+            # A value of an outer differentiation (a derivative of a derivative) is a constant
+            # here; its numbers are traced by that outer level, which differentiates them.
+            return cls._result(item, "const", level)  # type: ignore[arg-type]
+        return cls._result(_rules.constant(item), "const", level)
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else ""
@@ -166,10 +179,12 @@ class Tensor(Traced):
         # so it is never written in place. Only a sum this node made is its own to add into.
         if self.grad is None:
             self.grad = grad
-        elif self._owns_grad and type(grad) is np.ndarray:
+        elif self._owns_grad and type(grad) is np.ndarray and type(self.grad) is np.ndarray:
             self.grad += grad
         else:
-            self.grad, self._owns_grad = self.grad + grad, True
+            # A traced sum may share its numbers with its operands: not this node's to write.
+            total = self.grad + grad
+            self.grad, self._owns_grad = total, type(total) is np.ndarray
 
     def _accumulate_at(self, index: Any, grad: Any) -> None:
         """Add ``grad`` into the entries ``self.value[index]`` picked: one buffer of this
@@ -177,31 +192,53 @@ class Tensor(Traced):
         vector), instead of a full-size array of zeros per slice."""
         so_far: Any = self.grad
         if isinstance(grad, Traced) or isinstance(so_far, Traced):
-            # Inside a Hessian the gradients are traced values: scatter by the rule, and add.
-            shape = self.value.shape
-            if isinstance(grad, Traced):
-                full: Any = type(grad)._apply(rules.scatter, grad, index=index, shape=shape)
-            else:
-                full = rules.scatter(grad, index=index, shape=shape).value
-            self._accumulate(full)
+            self._accumulate_traced_at(index, grad)
             return
         if self.grad is None:
-            self.grad, self._owns_grad = np.zeros_like(self.value), True
+            # np.zeros, not zeros_like: the memory comes zeroed from the system, untouched
+            # until a slice's gradient is added in, so the buffer costs no pass of its own.
+            self.grad, self._owns_grad = np.zeros(self.value.shape), True
         elif not self._owns_grad:
             self.grad, self._owns_grad = self.grad.copy(), True
-        if _rules.picks_each_entry_once(index):
-            self.grad[index] += grad
+        _rules.add_at(self.grad, index, grad)
+
+    def _accumulate_traced_at(self, index: Any, grad: Any) -> None:
+        """:meth:`_accumulate_at` inside a derivative of a derivative, where gradients are
+        traced values. A forward-mode gradient (as in a Hessian-vector product) adds its value
+        and its tangent into one buffer each, in place, as the first derivative does; any
+        other is scattered into a full-size array by the rule, which its level records."""
+        shape = self.value.shape
+        if _dual_of_arrays(grad):
+            if self.grad is None:
+                buffer: Any = Dual._pair(np.zeros(shape), np.zeros(shape), grad.level)
+                self.grad, self._owns_grad = buffer, True
+            so_far: Any = self.grad
+            if (
+                self._owns_grad
+                and _dual_of_arrays(so_far)
+                and so_far.level == grad.level
+                and so_far.tangent.flags.writeable
+            ):
+                _rules.add_at(so_far.value, index, grad.value)
+                _rules.add_at(so_far.tangent, index, grad.tangent)
+                return
+        if isinstance(grad, Traced):
+            full: Any = _rules.record(rules.scatter, grad, index=index, shape=shape)
         else:
-            # add.at, not +=: an entry picked twice by a fancy index gets both slopes.
-            np.add.at(self.grad, index, grad)
+            full = rules.scatter(grad, index=index, shape=shape).value
+        self._accumulate(full)
 
     @classmethod
     def _apply(cls, rule: Rule, *operands: Any, **parameters: Any) -> Tensor:
         """Record ``rule`` on ``operands``: its value now, and a ``backward``
         closure that pulls the output's gradient back through its derivative."""
-        inputs = [cls._lift(operand) for operand in operands]
+        # The innermost differentiation among the operands records it (this one; see
+        # _rules.record); to it, values of outer ones, in a derivative of a derivative,
+        # are constants.
+        level = _rules.innermost(operands).level
+        inputs = [cls._lift(operand, level) for operand in operands]
         local = rule(*[x.value for x in inputs], **parameters)
-        out = cls._result(local.value, rules.label(rule), *inputs)
+        out = cls._result(local.value, rules.label(rule), level, *inputs)
 
         def backward(grad: Array) -> None:
             for x, adjoint in zip(inputs, local.backward, strict=True):
@@ -218,7 +255,7 @@ class Tensor(Traced):
             raise TypeError("index a Tensor with integers, slices or integer/boolean arrays")
         # Indexing is linear (it picks entries); its adjoint adds the gradient back into the
         # entries picked, written straight into this tensor's gradient buffer.
-        out = Tensor._result(self.value[index], "[]", self)
+        out = Tensor._result(self.value[index], "[]", self.level, self)
 
         def backward(grad: Array) -> None:
             self._accumulate_at(index, grad)
@@ -268,7 +305,8 @@ class Tensor(Traced):
                 )
             seed_array = np.ones(self.shape)
         else:
-            seed_array = as_float_array(seed, "seed")
+            # a copy: gradients may be views of the seed, and the caller keeps theirs
+            seed_array = as_float_array(seed, "seed").copy()
             if seed_array.shape != self.shape:
                 raise ValueError(
                     f"seed must have the tensor's shape {self.shape}, got {seed_array.shape}"
@@ -297,6 +335,13 @@ class Tensor(Traced):
                     "reused in another."
                 )
         return order
+
+
+def _dual_of_arrays(item: Any) -> bool:
+    """Whether ``item`` is a forward-mode value whose value and tangent are plain arrays."""
+    return (
+        type(item) is Dual and type(item.value) is np.ndarray and type(item.tangent) is np.ndarray
+    )
 
 
 def inputs_first(output: Tensor, *, constants: bool = False) -> list[Tensor]:

@@ -7,6 +7,9 @@ result by the chain rule, ``d f(x) = f'(x) dx`` (a Jacobian-vector product). One
 gives one directional derivative, so a full Jacobian of a function of ``n`` inputs costs ``n``
 passes; reverse mode (:mod:`calcml.autodiff.engine`) costs one pass per *output* instead. The
 chapter :doc:`/autodiff-modes` compares the two. Kink conventions are those of the engine.
+Like a ``Tensor``, a ``Dual`` carries the level of the differentiation that made it, so its
+value and tangent may be traced by an outer differentiation (a Hessian-vector product is a
+``Dual`` pushed through a gradient, ``jacfwd(jacfwd(f))`` a ``Dual`` of ``Dual`` values).
 """
 
 from __future__ import annotations
@@ -53,10 +56,11 @@ class Dual(Traced):
     True
     """
 
-    __slots__ = ("__weakref__", "tangent", "value")
+    __slots__ = ("__weakref__", "level", "tangent", "value")
 
     def __init__(self, value: ArrayLike, tangent: ArrayLike = 0.0) -> None:
         self.value: Array = _rules.as_real_array(value, "value")
+        self.level = 0  # made by hand, outside any calcml.jvp
         direction = _rules.as_real_array(tangent, "tangent")
         try:
             # Tangents always have the value's shape: a later sum must add every copy.
@@ -68,24 +72,25 @@ class Dual(Traced):
             ) from error
 
     @classmethod
-    def _pair(cls, value: Array, tangent: Array) -> Dual:
+    def _pair(cls, value: Array, tangent: Array, level: int) -> Dual:
         """An operation's result (skips validation)."""
         out = cls.__new__(cls)
         out.value = value
-        out.tangent = np.broadcast_to(tangent, value.shape)
+        # Tangents always have the value's shape: a later sum must add every copy.
+        same = tangent.shape == value.shape
+        out.tangent = tangent if same else np.broadcast_to(tangent, value.shape)
+        out.level = level
         return out
 
     @classmethod
-    def _lift(cls, item: Any) -> Dual:
-        if isinstance(item, Dual):
+    def _lift(cls, item: Any, level: int) -> Dual:
+        if isinstance(item, Dual) and item.level == level:
             return item
-        if isinstance(item, Traced):
-            raise TypeError(
-                f"cannot mix a forward-mode Dual with a reverse-mode {type(item).__name__} "
-                "in one expression; differentiate with one mode at a time"
-            )
+        # A number, an array, or a value of an outer differentiation (whose numbers that
+        # level traces): a constant here, with no tangent.
+        value: Any = item if isinstance(item, Traced) else _rules.constant(item)
         constant = cls.__new__(cls)
-        constant.value, constant.tangent = _rules.constant(item), _NO_TANGENT
+        constant.value, constant.tangent, constant.level = value, _NO_TANGENT, level
         return constant
 
     def __repr__(self) -> str:
@@ -98,19 +103,17 @@ class Dual(Traced):
     def _apply(cls, rule: Callable[..., rules.Local], *operands: Any, **parameters: Any) -> Dual:
         """The value of ``rule`` and its tangent: every operand's tangent pushed through the
         rule's local derivative, and the results added (constants have no tangent)."""
-        for operand in operands:
-            if isinstance(operand, Traced) and not isinstance(operand, Dual):
-                # A reverse-mode value traced inside this forward pass: the inner
-                # differentiation records the operation, with this Dual as a constant.
-                return type(operand)._apply(rule, *operands, **parameters)  # type: ignore[return-value]
-        inputs = [cls._lift(operand) for operand in operands]
+        level = _rules.innermost(operands).level  # this differentiation's (_rules.record)
+        inputs = [cls._lift(operand, level) for operand in operands]
         local = rule(*[dual.value for dual in inputs], **parameters)
-        tangent: Array = np.zeros(())
+        tangent: Any = None
         for dual, push in zip(inputs, local.forward, strict=True):
             if dual.tangent is not _NO_TANGENT:
-                tangent = tangent + push(dual.tangent)
-        return cls._pair(local.value, tangent)
+                change = push(dual.tangent)
+                # the first change as it is (tangents are never written in place)
+                tangent = change if tangent is None else tangent + change
+        return cls._pair(local.value, tangent, level)
 
     def __getitem__(self, index: Any) -> Dual:
         # Indexing is linear: the tangent is indexed as the value is.
-        return Dual._pair(self.value[index], self.tangent[index])
+        return Dual._pair(self.value[index], self.tangent[index], self.level)

@@ -15,11 +15,17 @@ Parameter trees: an argument being differentiated may be a nested dict, list or 
 arrays (``{"W": W, "b": b}``, see :mod:`calcml._tree`); its gradient, tangent or Jacobian
 comes back with the same structure, one array per leaf. ``has_aux=True`` lets ``f`` return
 ``(value, aux)``: ``aux`` is handed back untouched, with any traced value in it read as numbers.
-Derivatives of derivatives: forward mode over reverse mode. :func:`hessian` is
-``jacfwd(grad(f))`` and :func:`hvp` is ``jvp(grad(f), ...)``; ``jacfwd(jacrev(f))`` works too.
-The inner reverse pass takes the outer forward-mode values as its numbers (a ``Dual`` met by a
-``Tensor`` is a constant to it), so the two perturbations never mix. Reverse over reverse
-(``grad(grad(f))``) and reverse over forward are refused with a message that says so.
+Derivatives of derivatives, to any order and in any mix of modes: ``grad(grad(f))``,
+``grad(grad(grad(f)))``, ``jacrev(jacrev(f))``, ``jacfwd(jacfwd(f))``, ``jacfwd(jacrev(f))``,
+``jacrev(jacfwd(f))``. Each transformation traces ``f`` one level deeper than the one it is
+called from; the inner derivative's arithmetic is done on the outer level's traced values, so
+the outer level records it and differentiates it in turn (see :mod:`calcml.autodiff._protocol`).
+Values of different levels never mix up: in ``grad(lambda x: x * grad(lambda y: x * y)(1.0))``
+the inner ``x`` is a constant of the inner derivative, as it should be. :func:`hessian`
+(``jacfwd(grad(f))``) and :func:`hvp` (``jvp(grad(f), ...)``) use forward over reverse, the
+cheapest order for a Hessian. A derivative taken inside an outer one stays a function of the
+outer variable even where it does not depend on it (its derivative is then 0), so a linear
+``f`` has a Hessian of zeros rather than an error.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from calcml import _tree
 from calcml._validation import require_finite
 from calcml.autodiff import _rules
 from calcml.autodiff._protocol import Traced
-from calcml.autodiff._rules import Array
+from calcml.autodiff._rules import Array, differentiating
 from calcml.autodiff.engine import Tensor
 from calcml.autodiff.forward import Dual
 
@@ -45,22 +51,15 @@ Result = float | Array
 T = TypeVar("T", bound=Traced)
 
 
-def _as_input(value: Any, name: str, *, inner: bool = False) -> Array:
-    """``value`` as the numbers to differentiate at. ``inner``: a reverse-mode trace, which
-    may run inside a forward-mode one (forward over reverse), so a ``Dual`` is welcome."""
+def _as_input(value: Any, name: str) -> Array:
+    """``value`` as the numbers to differentiate at: real numbers, or a value traced by an
+    outer differentiation (a derivative of a derivative), taken as it is."""
     if type(value) is np.ndarray and value.dtype == np.float64:
         # already real numbers (every call of grad in a training loop): only finiteness
         require_finite(value, name)
         return value
     if isinstance(value, Traced):
-        if inner and isinstance(value, Dual):
-            return value  # type: ignore[return-value]
-        raise TypeError(
-            f"{name} is already a traced {type(value).__name__}: calcml differentiates a "
-            "derivative by forward mode over reverse mode only (jacfwd(jacrev(f)), "
-            "jvp(grad(f), ...), calcml.autodiff.hessian and hvp); grad(grad(f)) and "
-            "reverse over forward are not supported"
-        )
+        return value  # type: ignore[return-value]
     return _rules.as_real_array(value, name)
 
 
@@ -73,10 +72,21 @@ def _require_callable(f: Any, caller: str) -> None:
 
 
 def _as_result(array: Any) -> Any:
-    # A traced result (a derivative inside an outer forward pass) stays traced.
+    # A traced result (a derivative inside an outer differentiation) stays traced.
     if isinstance(array, Traced):
         return array
     return float(array) if array.ndim == 0 else array
+
+
+def _connected(result: Any, points: Sequence[Any]) -> Any:
+    """``result``, a derivative at ``points``, kept a function of any point traced by an outer
+    differentiation even where it does not depend on it (a constant derivative, as of a linear
+    function): adding 0 times the point gives the outer level a derivative of 0 to find
+    instead of a constant it would refuse."""
+    for point in points:
+        if isinstance(point, Traced):
+            result = result + 0.0 * np.sum(point)
+    return result
 
 
 def _check_argnums(argnums: Any, caller: str, *, single: bool = False) -> None:
@@ -122,8 +132,8 @@ def _not_one_number(shape: tuple[int, ...]) -> ValueError:
     )
 
 
-def _traced_output(out: Any, kind: type[T], caller: str) -> T:
-    if isinstance(out, kind):
+def _traced_output(out: Any, kind: type[T], caller: str, level: int) -> T:
+    if isinstance(out, kind) and out.level == level:
         return out
     raise TypeError(
         f"{caller}: f returned {type(out).__name__} {out!r}, not a traced {kind.__name__}: "
@@ -137,14 +147,25 @@ def _gradients(leaves: Sequence[Tensor]) -> tuple[Result, ...]:
     seen: set[int] = set()
     results = []
     for leaf in leaves:
-        gradient = np.zeros_like(leaf.value) if leaf.grad is None else leaf.grad
-        # The engine shares gradient arrays between nodes and passes views (reshape, transpose,
-        # a caller's read-only seed); hand out a private, writable copy only where that happened.
-        if isinstance(gradient, np.ndarray) and (
-            id(gradient) in seen or gradient.base is not None or not gradient.flags.writeable
-        ):
-            gradient = gradient.copy()
-        seen.add(id(gradient))
+        point: Any = leaf.value
+        gradient = np.zeros_like(point) if leaf.grad is None else leaf.grad
+        if isinstance(point, Traced):  # inside an outer differentiation
+            gradient = _connected(gradient, [point])
+        # The engine shares gradient arrays between nodes and passes views (a reshape, a
+        # slice, a broadcast read-only seed). A gradient the caller may write into must own
+        # its memory alone: a view of all of an array the engine made for it (a transpose, as
+        # of a weight's gradient) does; a part of one, a shared or a read-only one is copied.
+        if isinstance(gradient, np.ndarray):
+            memory = gradient if gradient.base is None else gradient.base
+            if (
+                id(memory) in seen
+                or not gradient.flags.writeable
+                or not isinstance(memory, np.ndarray)
+                or memory.size != gradient.size
+            ):
+                gradient = gradient.copy()
+            else:
+                seen.add(id(memory))
         results.append(_as_result(gradient))
     return tuple(results)
 
@@ -172,8 +193,6 @@ class _Inputs:
         arguments: Sequence[Any],
         names: Sequence[str],
         make: Callable[[Array, int], Any],
-        *,
-        inner: bool = False,
     ) -> None:
         self.leaves: list[list[Any]] = []
         self.treedefs: list[_tree.TreeDef | None] = []
@@ -183,7 +202,7 @@ class _Inputs:
             values, treedef, paths = _leaves_of(argument, name)
             leaves = []
             for value, path in zip(values, paths, strict=True):
-                leaves.append(make(_as_input(value, path, inner=inner), count))
+                leaves.append(make(_as_input(value, path), count))
                 count += 1
             self.leaves.append(leaves)
             self.treedefs.append(treedef)
@@ -205,13 +224,16 @@ class _Inputs:
 
 
 def _trace_call(
-    f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], numbers: Sequence[int]
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    numbers: Sequence[int],
+    level: int,
 ) -> tuple[Any, _Inputs]:
     inputs = _Inputs(
         [args[i] for i in numbers],
         [f"argument {i} of f" for i in numbers],
-        lambda value, _: Tensor._leaf(value),
-        inner=True,
+        lambda value, _: Tensor._leaf(value, level),
     )
     call_args = list(args)
     for i, tree in zip(numbers, inputs.trees, strict=True):
@@ -219,7 +241,7 @@ def _trace_call(
     return f(*call_args, **kwargs), inputs
 
 
-def _split_aux(out: Any, has_aux: bool, caller: str) -> tuple[Any, Any]:
+def _split_aux(out: Any, has_aux: bool, caller: str, level: int) -> tuple[Any, Any]:
     if not has_aux:
         return out, None
     if not (isinstance(out, tuple) and len(out) == 2):
@@ -227,17 +249,20 @@ def _split_aux(out: Any, has_aux: bool, caller: str) -> tuple[Any, Any]:
             f"{caller}(..., has_aux=True): f must return a pair (value, aux), got "
             f"{type(out).__name__} {out!r:.60}"
         )
-    return out[0], _concrete(out[1])
+    return out[0], _concrete(out[1], level)
 
 
-def _concrete(aux: Any) -> Any:
-    """``aux`` with every traced value replaced by its numbers (no graph leaks out)."""
+def _concrete(aux: Any, level: int) -> Any:
+    """``aux`` with every value traced by this differentiation (or an inner one) replaced by
+    its numbers, so no graph leaks out; values of outer levels stay traced for them."""
     if isinstance(aux, Traced):
-        return _as_result(np.array(aux.value))
+        while isinstance(aux, Traced) and aux.level >= level:
+            aux = aux.value
+        return _as_result(aux if isinstance(aux, Traced) else np.array(aux))
     if isinstance(aux, dict):
-        return type(aux)({key: _concrete(item) for key, item in aux.items()})
+        return type(aux)({key: _concrete(item, level) for key, item in aux.items()})
     if isinstance(aux, list | tuple) and not hasattr(aux, "_fields"):
-        return type(aux)(_concrete(item) for item in aux)
+        return type(aux)(_concrete(item, level) for item in aux)
     return aux
 
 
@@ -291,9 +316,10 @@ def value_and_grad(
     @functools.wraps(f)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         numbers = _argnums(argnums, len(args))
-        out, inputs = _trace_call(f, args, kwargs, numbers)
-        out, aux = _split_aux(out, has_aux, "value_and_grad")
-        out = _traced_output(out, Tensor, "value_and_grad")
+        with differentiating() as level:
+            out, inputs = _trace_call(f, args, kwargs, numbers, level)
+        out, aux = _split_aux(out, has_aux, "value_and_grad", level)
+        out = _traced_output(out, Tensor, "value_and_grad", level)
         if out.shape != ():
             raise _not_one_number(out.shape)
         out.backward()
@@ -394,8 +420,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Result, Callable[..., Any
     """
     _require_callable(f, "vjp")
     names = [f"primals[{i}]" for i in range(len(primals))]
-    inputs = _Inputs(primals, names, lambda value, _: Tensor._leaf(value), inner=True)
-    out = _traced_output(f(*inputs.trees), Tensor, "vjp")
+    with differentiating() as level:
+        inputs = _Inputs(primals, names, lambda value, _: Tensor._leaf(value, level))
+        out = _traced_output(f(*inputs.trees), Tensor, "vjp", level)
 
     def vjp_fn(cotangent: ArrayLike) -> tuple[Any, ...]:
         out.backward(seed=cotangent, retain_graph=True)
@@ -463,7 +490,7 @@ def jvp(
                 f"{primal_def or 'one array'}, got {tangent_def or 'one array'}"
             )
         for value, direction, path in zip(primal_leaves, tangent_leaves, paths, strict=True):
-            direction = _rules.as_real_array(direction, path)
+            direction = _as_input(direction, path)
             shape = _as_input(value, path.replace("tangents", "primals", 1)).shape
             if direction.shape != shape:
                 raise ValueError(
@@ -473,10 +500,14 @@ def jvp(
             directions.append(direction)
     names = [f"primals[{i}]" for i in range(len(primals))]
     counter = iter(directions)
-    inputs = _Inputs(primals, names, lambda value, _: Dual(value, next(counter)))
-    duals = inputs.trees
-    out = _traced_output(f(*duals), Dual, "jvp")
-    return _as_result(out.value), _as_result(np.array(out.tangent))
+    with differentiating() as level:
+        inputs = _Inputs(primals, names, lambda value, _: Dual._pair(value, next(counter), level))
+        out = _traced_output(f(*inputs.trees), Dual, "jvp", level)
+    result: Any = out.tangent
+    if not isinstance(result, Traced):
+        result = np.array(result)  # a copy the caller owns
+    points = [leaf.value for leaf in inputs.flat]
+    return _as_result(out.value), _as_result(_connected(result, points))
 
 
 def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
@@ -518,8 +549,9 @@ def jacrev(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     @functools.wraps(f)
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
         numbers = _argnums(argnums, len(args))
-        out, inputs = _trace_call(f, args, kwargs, numbers)
-        out = _traced_output(out, Tensor, "jacrev")
+        with differentiating() as level:
+            out, inputs = _trace_call(f, args, kwargs, numbers, level)
+        out = _traced_output(out, Tensor, "jacrev", level)
         leaves = inputs.flat
         rows: list[list[Result]] = [[] for _ in leaves]
         for i in range(out.size):
@@ -577,8 +609,8 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
     def jacobian_f(*args: Any, **kwargs: Any) -> Result:
         (number,) = _argnums(argnums, len(args))
         name = f"argument {number} of f"
-        inputs = _Inputs([args[number]], [name], lambda value, _: Dual(value))
-        points = [leaf.value for leaf in inputs.flat]
+        inputs = _Inputs([args[number]], [name], lambda value, _: value)
+        points = inputs.flat
         (treedef,) = inputs.treedefs
         call_args = list(args)
 
@@ -593,27 +625,24 @@ def jacfwd(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Result]:
             for j in range(x.size):
                 direction = np.zeros(x.size)
                 direction[j] = 1.0
-                duals = [
-                    Dual._pair(point, direction.reshape(x.shape) if i == k else np.zeros(()))
-                    for i, point in enumerate(points)
-                ]
-                call_args[number] = tree_of(duals)
-                out = _traced_output(f(*call_args, **kwargs), Dual, "jacfwd")
+                with differentiating() as level:
+                    duals = [
+                        Dual._pair(
+                            point, direction.reshape(x.shape) if i == k else np.zeros(()), level
+                        )
+                        for i, point in enumerate(points)
+                    ]
+                    call_args[number] = tree_of(duals)
+                    out = _traced_output(f(*call_args, **kwargs), Dual, "jacfwd", level)
                 columns.append(out.tangent)
                 out_shape = out.shape
             jacobian = np.stack(columns, axis=-1) if columns else np.zeros((0,))
-            jacobians.append(_as_result(jacobian.reshape(out_shape + x.shape)))
+            jacobian = _connected(jacobian.reshape(out_shape + x.shape), points)
+            jacobians.append(_as_result(jacobian))
         jacobian_tree: Result = inputs.rebuild(jacobians)[0]
         return jacobian_tree
 
     return jacobian_f
-
-
-def _traced_gradient(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``grad(f)`` whose result stays traced even where it does not depend on ``x`` (a linear
-    ``f``): adding ``0 * x`` makes a constant gradient a function of ``x``, with slope 0."""
-    gradient = grad(f)
-    return lambda x: gradient(x) + 0.0 * x
 
 
 def hessian(f: Callable[..., Any]) -> Callable[..., Result]:
@@ -651,7 +680,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., Result]:
            [2., 0.]])
     """
     _require_callable(f, "hessian")
-    return jacfwd(_traced_gradient(f))
+    return jacfwd(grad(f))
 
 
 def hvp(f: Callable[..., Any], x: ArrayLike, v: ArrayLike) -> Result:
@@ -688,5 +717,5 @@ def hvp(f: Callable[..., Any], x: ArrayLike, v: ArrayLike) -> Result:
     array([ 6., 12.])
     """
     _require_callable(f, "hvp")
-    _, product = jvp(_traced_gradient(f), (x,), (v,))
+    _, product = jvp(grad(f), (x,), (v,))
     return product

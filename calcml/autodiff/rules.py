@@ -59,6 +59,31 @@ def linear(value: Array, operation: LinearMap, adjoint: LinearMap) -> Local:
     return Local(value, (operation,), (adjoint,))
 
 
+def linear_map(x: Array, *, operation: LinearMap, adjoint: LinearMap) -> Local:
+    """Any linear operation with its adjoint, as a rule of its own.
+
+    Most maps of this table are numpy code that a traced value answers (``g * slope``,
+    ``g @ W``), so a derivative of a derivative records them like any other code. A map that
+    numpy cannot hand to a traced value (``np.bincount``, ``np.add.at``) is wrapped by
+    :func:`recordable` instead: given a traced value, it is recorded as this rule.
+    """
+    forward, backward = recordable(operation, adjoint), recordable(adjoint, operation)
+    return linear(forward(x), forward, backward)
+
+
+def recordable(operation: LinearMap, adjoint: LinearMap) -> LinearMap:
+    """``operation`` on numbers; on a traced value (inside a derivative of a derivative), the
+    operation recorded by that value's differentiation, which then knows its adjoint."""
+
+    def apply(change: Array) -> Array:
+        if _rules.is_traced(change):
+            traced: Array = _rules.record(linear_map, change, operation=operation, adjoint=adjoint)
+            return traced
+        return operation(change)
+
+    return apply
+
+
 # elementwise functions of one operand: the value, then its slope -------------------------
 def negative(x: Array) -> Local:
     return slopes(-x, lambda: -np.ones_like(x))
@@ -310,7 +335,7 @@ def scatter(g: Array, *, index: Any, shape: tuple[int, ...]) -> Local:
         np.add.at(full, index, change)
         return full
 
-    return linear(add_into_zeros(g), add_into_zeros, lambda back: back[index])
+    return linear_map(g, operation=add_into_zeros, adjoint=lambda back: back[index])
 
 
 def cumsum(x: Array, *, axis: int | None = None) -> Local:
@@ -328,7 +353,11 @@ def rearrange(x: Array, *, operation: LinearMap) -> Local:
     tile, repeat, take, diagonal, pad with zeros...): its adjoint sends each entry of the
     gradient back to where it came from, found by applying the operation to the positions."""
     sources = _rules.sources(operation, [x.shape])
-    return linear(operation(x), operation, lambda g: _rules.send_back(g, sources, [x.shape])[0])
+
+    def send_back(g: Array) -> Array:
+        return _rules.send_back(g, sources, [x.shape])[0]
+
+    return linear_map(x, operation=operation, adjoint=send_back)
 
 
 def gather(*parts: Array, operation: Callable[[Sequence[Array]], Array]) -> Local:
@@ -336,17 +365,19 @@ def gather(*parts: Array, operation: Callable[[Sequence[Array]], Array]) -> Loca
     shapes = [part.shape for part in parts]
     sources = _rules.sources(lambda *xs: operation(xs), shapes)
 
-    def forward(i: int) -> LinearMap:
+    def place(i: int) -> LinearMap:  # operand i's entries where they go, zeros elsewhere
         return lambda change: operation(
             [change if k == i else np.zeros(shape) for k, shape in enumerate(shapes)]
         )
 
-    def backward(i: int) -> LinearMap:
+    def send_back(i: int) -> LinearMap:
         return lambda g: _rules.send_back(g, sources, shapes)[i]
 
     count = range(len(parts))
     return Local(
-        operation(parts), tuple(forward(i) for i in count), tuple(backward(i) for i in count)
+        operation(parts),
+        tuple(place(i) for i in count),
+        tuple(recordable(send_back(i), place(i)) for i in count),
     )
 
 
