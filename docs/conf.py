@@ -67,16 +67,22 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 # --- Executing the chapters -------------------------------------------------------------
 # myst-nb keys its cache on cell source alone, so an edit to calcml would leave stale
 # outputs on the pages. Keying the cache *directory* on a hash of calcml's sources makes
-# every page that runs calcml re-execute after any change to the package.
-def _source_hash(package: Path) -> str:
+# every page that runs calcml re-execute after any change to the package; the committed
+# benchmark results are in the hash too, since pages read them (taylor-newton quotes the
+# Hessian-vector product's cost from bench/results/autodiff.md rather than timing anything).
+_EXECUTION_INPUTS = ((ROOT / "calcml", "*.py"), (ROOT / "bench" / "results", "*.md"))
+
+
+def _source_hash(inputs: tuple[tuple[Path, str], ...]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+    for folder, pattern in inputs:
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-_CALCML_HASH = _source_hash(ROOT / "calcml")
+_CALCML_HASH = _source_hash(_EXECUTION_INPUTS)
 _CACHE_ROOT = ROOT / ".cache" / "jupyter-cache"
 _CACHE = _CACHE_ROOT / f"calcml-{_CALCML_HASH}"
 
