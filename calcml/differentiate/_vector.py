@@ -497,8 +497,6 @@ def hessian(
     array([[ 4.,  2.],
            [ 2., 12.]])
     """
-    _validate.function(f)
-    point = _validate.point(x)
     if not isinstance(method, str) or method not in (*HESSIAN_METHODS, "complex"):
         raise ValueError(f"method must be one of {', '.join(HESSIAN_METHODS)}; got {method!r}")
     differences = accuracy is not None or step is not None
@@ -508,7 +506,7 @@ def hessian(
             "(drop them, or pick method='central')"
         )
     formula = cast(Method, method if method not in ("auto", "autodiff") else "central")
-    accuracy = check_method(formula, 2, accuracy)
+    point, accuracy = checked_inputs(f, x, formula, 2, accuracy)
     scalar_output(f, point, "a Hessian")
     if method == "autodiff" or (method == "auto" and not differences):
         exact = _automatic_hessian(f, point, fall_back=method == "auto")
