@@ -70,15 +70,17 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 # every page that runs calcml re-execute after any change to the package; the committed
 # benchmark results are in the hash too, since pages read them (taylor-newton quotes the
 # Hessian-vector product's cost from bench/results/autodiff.md rather than timing anything).
-_EXECUTION_INPUTS = ((ROOT / "calcml", "*.py"), (ROOT / "bench" / "results", "*.md"))
+_EXECUTION_INPUTS = [
+    *sorted((ROOT / "calcml").rglob("*.py")),
+    *sorted((ROOT / "bench" / "results").glob("*.md")),
+]
 
 
-def _source_hash(inputs: tuple[tuple[Path, str], ...]) -> str:
+def _source_hash(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    for folder, pattern in inputs:
-        for path in sorted(folder.rglob(pattern)):
-            digest.update(path.relative_to(ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -170,6 +172,21 @@ sphinx_gallery_conf = {
     "parallel": False if _SERIAL else (os.cpu_count() or 1),
 }
 
+# --- Incremental builds as strict as clean ones (docs/_ext/strict_rebuilds.py) -------------
+# Sphinx re-reads a page when its source changes; it must also when what the page shows or how
+# it is turned into HTML changes: calcml and the benchmark results (the executed outputs), the
+# book's extensions, this file, its static files, and the installed packages' versions.
+build_inputs_hash = _source_hash(
+    [
+        *_EXECUTION_INPUTS,
+        *sorted((DOCS / "_ext").glob("*.py")),
+        DOCS / "conf.py",
+        *sorted(path for path in (DOCS / "_static").rglob("*") if path.is_file()),
+    ]
+) + hashlib.sha256(
+    " ".join(sorted(f"{d.name}=={d.version}" for d in metadata.distributions())).encode()
+).hexdigest()[:16]
+
 # --- Math at first paint -----------------------------------------------------------------
 # Every formula is rendered to HTML and MathML when the book is built, by KaTeX run in Node.js
 # from PyPI (docs/_ext/katex_math.py): pages need no math script, and no page asks a CDN for
@@ -244,6 +261,8 @@ extensions += [
     "light_pages",
     "plain_code",
     "search_excerpts",
+    "lean_doctrees",
+    "strict_rebuilds",
 ]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)

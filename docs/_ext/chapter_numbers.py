@@ -6,10 +6,18 @@ and Sphinx numbers every numbered toctree from 1: Part II would start again at c
 two chapters would both have a Fig. 1.1. Once Sphinx has numbered the chapters, this moves each
 part's numbers past those of the parts before it, then has Sphinx number the figures, equations
 and exercises again from the moved chapter numbers.
+
+This extension takes over that step from Sphinx's toctree collector (whose handler it
+disconnects, failing loudly if it cannot find it): Sphinx numbers again after every build,
+walking every page, and would compare its restarting numbers with the moved ones, finding every
+chapter after Part I changed every time. Here numbering runs only when a page was read or
+removed (otherwise the numbers of the last build stand), once, and a page counts as changed only
+when its final numbers do.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from docutils import nodes
@@ -38,10 +46,33 @@ def _move_chapter(env: BuildEnvironment, docname: str, offset: int) -> None:
         title["secnumber"] = _moved(title.get("secnumber"), offset)
 
 
-def _continue_numbering(app: Sphinx, env: BuildEnvironment) -> list[str]:
+_CHANGED: set[str] = set()
+
+
+def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    _CHANGED.update(docnames)
+
+
+def _note_removed(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    _CHANGED.update(removed)
+    return []
+
+
+def _numbers(env: BuildEnvironment) -> tuple[Any, Any]:
+    return copy.deepcopy((env.toc_secnumbers, env.toc_fignumbers))
+
+
+def _number_the_book(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Number chapters through the parts, then figures; the pages whose numbers changed."""
+    last = getattr(env, "calcml_book_numbers", None)
+    if last is not None and not _CHANGED:
+        return []
+    collector = TocTreeCollector()
+    collector.assign_section_numbers(env)
     root = env.get_doctree(env.config.root_doc)
     offset = 0
-    moved: list[str] = []
     for toctree in root.findall(addnodes.toctree):
         if not toctree.get("numbered"):
             continue
@@ -49,14 +80,35 @@ def _continue_numbering(app: Sphinx, env: BuildEnvironment) -> list[str]:
         if offset:
             for docname in chapters:
                 _move_chapter(env, docname, offset)
-            moved += chapters
         offset += len(chapters)
-    if not moved:
-        return []
-    return moved + TocTreeCollector().assign_figure_numbers(env)
+    collector.assign_figure_numbers(env)
+    env.calcml_book_numbers = now = _numbers(env)
+    return sorted(
+        docname
+        for docname in env.found_docs
+        if last is None
+        or any(new.get(docname) != old.get(docname) for new, old in zip(now, last, strict=True))
+    )
+
+
+def _take_over_from_sphinx(app: Sphinx) -> None:
+    """Disconnect the toctree collector's numbering (this extension numbers instead)."""
+    numbering = [
+        listener
+        for listener in app.events.listeners["env-get-updated"]
+        if isinstance(getattr(listener.handler, "__self__", None), TocTreeCollector)
+    ]
+    if len(numbering) != 1:
+        raise RuntimeError(
+            "chapter_numbers: Sphinx's toctree collector no longer numbers the pages in an "
+            "env-get-updated handler; update this extension"
+        )
+    app.disconnect(numbering[0].id)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    # After Sphinx's own toctree collector (priority 500) has numbered sections and figures.
-    app.connect("env-get-updated", _continue_numbering, priority=900)
+    _take_over_from_sphinx(app)
+    app.connect("env-before-read-docs", _note_read)
+    app.connect("env-get-outdated", _note_removed)
+    app.connect("env-get-updated", _number_the_book)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

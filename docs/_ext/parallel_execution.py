@@ -24,7 +24,7 @@ from typing import Any
 
 import nbformat
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+from sphinx.environment import CONFIG_OK, BuildEnvironment, _has_doc_changed
 from sphinx.project import EXCLUDE_PATHS
 from sphinx.util import logging
 from sphinx.util.matching import get_matching_files
@@ -70,6 +70,25 @@ def _notebooks(app: Sphinx) -> list[Path]:
     ]
 
 
+def _will_be_read(env: BuildEnvironment, path: Path) -> bool:
+    """Whether Sphinx reads this page in this build, by its own test on its own records.
+
+    A page that is not read needs no outputs: an incremental build with nothing changed
+    opens no notebook at all.
+    """
+    docname = env.path2doc(str(path))
+    if env.config_status != CONFIG_OK or docname is None or docname not in env.all_docs:
+        return True
+    return _has_doc_changed(
+        docname,
+        filename=path,
+        reread_always=env.reread_always,
+        doctreedir=Path(env.doctreedir),
+        all_docs=env.all_docs,
+        dependencies=env.dependencies,
+    )
+
+
 def start(app: Sphinx) -> None:
     """Find the notebooks missing from the cache and start executing them."""
     from jupyter_cache import get_cache
@@ -83,6 +102,8 @@ def start(app: Sphinx) -> None:
     cache = get_cache(nb_config.execution_cache_path)
     todo = []
     for path in _notebooks(app):
+        if not _will_be_read(env, path):
+            continue
         text = path.read_text(encoding="utf-8")
         reader = create_nb_reader(str(path), env.myst_config, nb_config, text)
         if reader is None:

@@ -27,6 +27,7 @@ import katex_math
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ FOLDER = "_static/excerpts"
 # Words share files (512 files of ~15 kB instead of 3000): a query fetches one per word.
 BUCKETS = 512
 _WORD = re.compile(r"\w+")
-#: pagename -> the page's text as pieces: (kind, text) with kind "text", "code" or "math".
-PAGES: dict[str, list[tuple[str, str]]] = {}
+#: Pages read in this build (an incremental build with none leaves the excerpts as they are).
+_READ: set[str] = set()
 
 
 def pieces(doctree: nodes.Node) -> list[tuple[str, str]]:
@@ -68,9 +69,26 @@ def pieces(doctree: nodes.Node) -> list[tuple[str, str]]:
     return found
 
 
+def _pages(env: BuildEnvironment) -> dict[str, list[tuple[str, str]]]:
+    """Pagename -> the page's text as pieces, kept in the environment across builds."""
+    if not hasattr(env, "search_excerpt_pages"):
+        env.search_excerpt_pages = {}
+    pages: dict[str, list[tuple[str, str]]] = env.search_excerpt_pages
+    return pages
+
+
 def _keep_text(app: Sphinx, doctree: nodes.document) -> None:
     # As read, before post-transforms (sphinx-gallery turns code blocks into other nodes).
-    PAGES[app.env.docname] = pieces(doctree)
+    _pages(app.env)[app.env.docname] = pieces(doctree)
+    _READ.add(app.env.docname)
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _pages(env).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    _pages(env).update({name: _pages(other)[name] for name in docnames if name in _pages(other)})
 
 
 def _starts(page: list[tuple[str, str]]) -> list[int]:
@@ -145,33 +163,35 @@ def _read_index(path: Path) -> tuple[list[str], dict[str, set[int]]]:
 
 
 def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is not None or app.builder.format != "html" or not PAGES:
+    outdir = Path(app.outdir)
+    if exception is not None or app.builder.format != "html":
         return
+    if not _READ and (outdir / FOLDER).is_dir():
+        return  # no page was read: the excerpts of the last build stand
+    pages = _pages(app.env)
     from sphinx.search.en import SearchEnglish
 
-    outdir = Path(app.outdir)
     try:
         docnames, terms = _read_index(outdir / "searchindex.js")
     except (OSError, ValueError, KeyError) as error:
         logger.warning(f"search_excerpts: cannot read searchindex.js: {error}")
         return
     stem = functools.cache(SearchEnglish({}).stem)
-    offsets = {name: _first_offsets(page, stem) for name, page in PAGES.items()}
-    starts = {name: _starts(page) for name, page in PAGES.items()}
-    formulas = {tex for page in PAGES.values() for kind, tex in page if kind == "math"}
+    offsets = {name: _first_offsets(page, stem) for name, page in pages.items()}
+    starts = {name: _starts(page) for name, page in pages.items()}
+    formulas = {tex for page in pages.values() for kind, tex in page if kind == "math"}
     math = {tex: rendered for tex in formulas if (rendered := _formula_html(tex)) is not None}
-    missing = sorted(set(docnames) - set(PAGES))
+    missing = sorted(set(docnames) - set(pages))
     if missing:
-        # An incremental build (docs-live) reads only the pages that changed.
-        logger.info(f"search_excerpts: no excerpts for pages not written: {', '.join(missing)}")
+        logger.warning(f"search_excerpts: no text kept for the pages {', '.join(missing)}")
     files: list[dict[str, dict[str, str]]] = [{} for _ in range(BUCKETS)]
     for term, found in sorted(terms.items()):
         excerpts = {}
         for number in sorted(found):
             name = docnames[number]
-            if name in PAGES:
+            if name in pages:
                 offset = offsets[name].get(term, 0)
-                excerpts[name] = excerpt(PAGES[name], starts[name], offset, math)
+                excerpts[name] = excerpt(pages[name], starts[name], offset, math)
         if excerpts:
             files[bucket(term)][term] = excerpts
     folder = outdir / FOLDER
@@ -181,12 +201,13 @@ def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
         data = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         (folder / f"{number}.json").write_text(data, encoding="utf-8")
     written = sum(len(content) for content in files)
-    logger.info(f"search_excerpts: {written} words, excerpts of {len(PAGES)} pages")
+    logger.info(f"search_excerpts: {written} words, excerpts of {len(pages)} pages")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", _keep_text)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     # Sphinx has written searchindex.js (in its own finish step) before build-finished.
     app.connect("build-finished", _write_excerpts)
-    # Pages' text is kept in this process: a parallel read (-j) would lose it.
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
