@@ -49,6 +49,11 @@ def _move_chapter(env: BuildEnvironment, docname: str, offset: int) -> None:
 _CHANGED: set[str] = set()
 
 
+def _forget_last_build(app: Sphinx) -> None:
+    # One process can run several builds (sphinx-autobuild): each starts with nothing read.
+    _CHANGED.clear()
+
+
 def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     _CHANGED.update(docnames)
 
@@ -107,6 +112,7 @@ def _take_over_from_sphinx(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _forget_last_build)
     _take_over_from_sphinx(app)
     app.connect("env-before-read-docs", _note_read)
     app.connect("env-get-outdated", _note_removed)

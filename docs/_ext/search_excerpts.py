@@ -42,6 +42,11 @@ _WORD = re.compile(r"\w+")
 _READ: set[str] = set()
 
 
+def _forget_last_build(app: Sphinx) -> None:
+    # One process can run several builds (sphinx-autobuild): each starts with nothing read.
+    _READ.clear()
+
+
 def pieces(doctree: nodes.Node) -> list[tuple[str, str]]:
     """A page's text in reading order: plain text, code and formulas (TeX)."""
     found: list[tuple[str, str]] = []
@@ -205,6 +210,7 @@ def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _forget_last_build)
     app.connect("doctree-read", _keep_text)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 _READ: set[str] = set()
 
 
+def _forget_last_build(app: Sphinx) -> None:
+    # One process can run several builds (sphinx-autobuild): each starts with nothing read.
+    _READ.clear()
+
+
 def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     _READ.update(docnames)
 
@@ -67,6 +72,7 @@ def _distrust_after_warning(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _forget_last_build)
     if not hasattr(app, "_warncount"):
         # Without the count this extension cannot tell a warning happened: fail loudly.
         raise RuntimeError("strict_rebuilds: Sphinx no longer counts warnings in _warncount")
