@@ -453,3 +453,34 @@ def test_derivative_is_accurate_or_raises_across_scales(name: str, exponent: flo
 def test_default_step_is_scaled_to_max_one_and_x(exponent: float) -> None:
     x = 10.0**exponent
     assert float(default_step(x)) == pytest.approx(np.cbrt(EPS) * max(1.0, x), rel=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["unit vectors", "sums of unit vectors", "dense", "sparse"])
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+def test_rounding_along_lines_is_its_dense_definition(kind: str, shape: tuple[int, ...]) -> None:
+    # AlongLines.rounding reads only the coordinates a line moves (O(entries), where the
+    # definition costs O(lines * size)); it must agree with the definition to the bit, also
+    # when a line is asked for twice.
+    from calcml.differentiate._sample import AlongLines
+
+    rng = np.random.default_rng(len(shape) + len(kind))
+    size = math.prod(shape)
+    units = np.eye(size)
+    directions = {
+        "unit vectors": units,
+        "sums of unit vectors": np.array([units[0], units[0] + units[-1], -0.5 * units[-1]]),
+        "dense": rng.normal(size=(4, size)),
+        "sparse": rng.normal(size=(3, size)) * (np.arange(size) % 2 == 0),
+    }[kind].reshape((-1, *shape))
+    for scale in (1e-8, 1.0, 1e6):
+        x = rng.normal(size=shape) * scale
+        lines = rng.choice(len(directions), size=len(directions) + 1)
+        t = rng.normal(size=(3, len(lines))) * 10.0 ** rng.integers(-12, -1, size=(3, len(lines)))
+        v = directions[lines][np.newaxis]
+        moved = t.reshape(t.shape + (1,) * len(shape)) * v
+        axes = tuple(range(2, moved.ndim))
+        expected = np.max(np.abs(((x + moved) - x) - moved), axis=axes) / np.max(
+            np.abs(v), axis=axes
+        )
+        got = AlongLines(lambda point: 0.0, x, directions, ()).rounding(t, lines)
+        np.testing.assert_array_equal(got, expected)

@@ -146,6 +146,13 @@ class AlongLines:
     ) -> None:
         self.f, self.x, self.directions, self.output_shape = f, x, directions, output_shape
         self.at_x, self._checked_at_x = at_x, False
+        # Only the coordinates a line moves can be rounded: the nonzero entries of each
+        # direction (one per line for partial derivatives, whose directions are the unit
+        # vectors), in line order, so that rounding costs O(entries), not O(lines * size).
+        flat = directions.reshape(len(directions), -1)
+        self._rows, self._columns = np.nonzero(flat)
+        self._entries = flat[self._rows, self._columns]
+        self._lengths = np.max(np.abs(flat), axis=1)
 
     def _value_at_x(self) -> Any:
         if self.at_x is None:
@@ -177,9 +184,14 @@ class AlongLines:
         return values
 
     def rounding(self, t: NDArray[np.float64], lines: NDArray[np.intp]) -> NDArray[np.float64]:
-        v = self.directions[lines][np.newaxis]
-        moved = t.reshape(t.shape + (1,) * self.x.ndim) * v
-        taken = (self.x + moved) - self.x
-        axes = tuple(range(2, taken.ndim))
-        length = np.max(np.abs(v), axis=axes)
-        return np.asarray(np.max(np.abs(taken - moved), axis=axes) / length, dtype=np.float64)
+        starts = np.searchsorted(self._rows, lines)
+        counts = np.searchsorted(self._rows, lines, side="right") - starts
+        # Entry e of the selection belongs to column owner[e] of t.
+        owner = np.repeat(np.arange(len(lines)), counts)
+        entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        origin = self.x.ravel()[self._columns[entries]]
+        moved = t[:, owner] * self._entries[entries]
+        error = np.abs(((origin + moved) - origin) - moved)
+        worst = np.zeros(t.shape, dtype=np.float64)
+        np.maximum.at(worst.T, owner, error.T)
+        return worst / self._lengths[lines]
