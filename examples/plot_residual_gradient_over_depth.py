@@ -9,7 +9,8 @@ the input shrinks geometrically with depth. A residual block,
 keeps it alive. This example writes the backward pass of both stacks by hand,
 checks it against ``calcml.grad`` and finite differences at depth 3, and draws
 the length of the gradient at the input for depths 1 to 50.
-Chapter: :doc:`/modern-layers`.
+Chapter: :doc:`/modern-layers`; the vanishing gradient it starts from is
+measured in :doc:`/training-stability`.
 
 Run it with ``python plot_residual_gradient_over_depth.py``. Add ``--save`` to
 also write the figure to ``plot_residual_gradient_over_depth.png`` in the

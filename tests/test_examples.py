@@ -31,6 +31,7 @@ CHAPTERS = (
     "autodiff-modes",
     "matrix-calculus",
     "optimization-practice",
+    "training-stability",
     "capstone",
     "modern-layers",
     "transformer",
