@@ -107,6 +107,8 @@ def docs(session: nox.Session) -> None:
         "-W",
         "--keep-going",
         "-q",
+        # Pages are read and written by one process per core (the same bytes as one process).
+        "--jobs=auto",
         # Sphinx's pickled environment stays outside the published HTML.
         "-d",
         str(BUILD.parent / "doctrees"),

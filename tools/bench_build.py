@@ -40,7 +40,7 @@ def build(workdir: Path, serial: bool) -> float:
     """One build as ``nox -s docs`` makes it; its wall-clock time in seconds."""
     html = workdir / "docs" / "_build" / "html"
     env = {**os.environ, "PYTHONPATH": str(workdir), "CALCML_SERIAL": "1" if serial else "0"}
-    command = ["sphinx-build", "-b", "html", "-W", "--keep-going", "-q"]
+    command = ["sphinx-build", "-b", "html", "-W", "--keep-going", "-q", "--jobs=auto"]
     command += ["-d", str(workdir / "docs" / "_build" / "doctrees"), "docs", str(html)]
     start = time.perf_counter()
     with (workdir / "build.log").open("a") as log:
