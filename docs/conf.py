@@ -176,16 +176,16 @@ sphinx_gallery_conf = {
 # Sphinx re-reads a page when its source changes; it must also when what the page shows or how
 # it is turned into HTML changes: calcml and the benchmark results (the executed outputs), the
 # book's extensions, this file, its static files, and the installed packages' versions.
-build_inputs_hash = _source_hash(
-    [
-        *_EXECUTION_INPUTS,
-        *sorted((DOCS / "_ext").glob("*.py")),
-        DOCS / "conf.py",
-        *sorted(path for path in (DOCS / "_static").rglob("*") if path.is_file()),
-    ]
-) + hashlib.sha256(
-    " ".join(sorted(f"{d.name}=={d.version}" for d in metadata.distributions())).encode()
-).hexdigest()[:16]
+_BUILD_INPUTS = [
+    *_EXECUTION_INPUTS,
+    *sorted((DOCS / "_ext").glob("*.py")),
+    DOCS / "conf.py",
+    *sorted(path for path in (DOCS / "_static").rglob("*") if path.is_file()),
+]
+_INSTALLED = " ".join(sorted(f"{d.name}=={d.version}" for d in metadata.distributions()))
+build_inputs_hash = (
+    f"{_source_hash(_BUILD_INPUTS)}-{hashlib.sha256(_INSTALLED.encode()).hexdigest()[:16]}"
+)
 
 # --- Math at first paint -----------------------------------------------------------------
 # Every formula is rendered to HTML and MathML when the book is built, by KaTeX run in Node.js
