@@ -186,7 +186,8 @@ class AlongLines:
     def rounding(self, t: NDArray[np.float64], lines: NDArray[np.intp]) -> NDArray[np.float64]:
         starts = np.searchsorted(self._rows, lines)
         counts = np.searchsorted(self._rows, lines, side="right") - starts
-        # Entry e of the selection belongs to column owner[e] of t.
+        # The nonzero entries of each line asked for (a run of counts[j] entries from starts[j],
+        # since they are stored in line order); entry e belongs to column owner[e] of t.
         owner = np.repeat(np.arange(len(lines)), counts)
         entries = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         origin = self.x.ravel()[self._columns[entries]]
@@ -194,4 +195,4 @@ class AlongLines:
         error = np.abs(((origin + moved) - origin) - moved)
         worst = np.zeros(t.shape, dtype=np.float64)
         np.maximum.at(worst.T, owner, error.T)
-        return worst / self._lengths[lines]
+        return np.asarray(worst / self._lengths[lines], dtype=np.float64)
