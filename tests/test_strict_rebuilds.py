@@ -8,17 +8,12 @@ gate would see.
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-# A one-pixel PNG.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
 EXTENSIONS = Path(__file__).resolve().parent.parent / "docs" / "_ext"
 
 CONF = f"""
@@ -158,14 +153,3 @@ def test_chapters_are_numbered_through_the_parts(book: Path) -> None:
     assert "4. Third" in third
     assert "Table 4.1" in third
     assert "Table 3.1" in page(book, "new")
-
-
-def test_an_image_no_page_uses_is_no_longer_published(book: Path) -> None:
-    (book / "src" / "dot.png").write_bytes(PNG)
-    (book / "src" / "second.rst").write_text(_chapter("Second", "\n.. image:: dot.png\n"))
-    assert build(book).returncode == 0
-    assert (book / "html" / "_images" / "dot.png").is_file()
-    (book / "src" / "second.rst").write_text(_chapter("Second"))
-    done = build(book)
-    assert done.returncode == 0, done.stderr
-    assert not (book / "html" / "_images" / "dot.png").exists()

@@ -15,10 +15,8 @@ only the pages it re-read. A strict book cannot trust that alone:
   extensions, ``conf.py``, static files, calcml (whose outputs the pages show) or an installed
   package. ``conf.py`` hashes them into ``build_inputs_hash``, a setting that makes Sphinx read
   every page again when it changes.
-- **Removed pages and figures would stay published.** Sphinx never deletes the output of a
-  page whose source is gone, nor an image or download no page uses any more; here they are
-  deleted (a page's HTML and copied sources when its source goes, unused images and downloads
-  at the end of every build).
+- **Removed pages would stay published.** Sphinx never deletes the output of a page whose
+  source is gone; here its HTML and its copied sources are deleted.
 """
 
 from __future__ import annotations
@@ -63,20 +61,6 @@ def _delete_removed_pages(
     return []
 
 
-def _delete_unused_files(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    outdir, env = Path(app.outdir), app.env
-    used = {outdir / "_images" / name for _, name in env.images.values()} | {
-        outdir / "_downloads" / str(name) for _, name in env.dlfiles.values()
-    }
-    for folder in (outdir / "_images", outdir / "_downloads"):
-        for output in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if output.is_file() and output not in used:
-                output.unlink()
-                logger.info(f"strict_rebuilds: deleted {output.relative_to(outdir)}, now unused")
-
-
 def _distrust_after_warning(app: Sphinx, exception: Exception | None) -> None:
     # Sphinx itself deletes the environment after an exception, not after a warning.
     if exception is None and not app._warncount:
@@ -96,7 +80,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", _note_read)
     app.connect("env-get-outdated", _delete_removed_pages)
     app.connect("env-get-updated", _write_all_once_any_read)
-    app.connect("build-finished", _delete_unused_files)
     # Last: a warning from any other build-finished handler counts too.
     app.connect("build-finished", _distrust_after_warning, priority=1000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
