@@ -48,7 +48,10 @@ def build(workdir: Path, serial: bool) -> tuple[float, str]:
     nothing ran, or in serial mode, where executing and reading alternate)."""
     html = workdir / "docs" / "_build" / "html"
     env = {**os.environ, "PYTHONPATH": str(workdir), "CALCML_SERIAL": "1" if serial else "0"}
-    command = ["sphinx-build", "-b", "html", "-W", "--keep-going", "--jobs=auto"]
+    command = ["sphinx-build", "-b", "html", "-W", "--keep-going"]
+    # Serial: one process, as before (Sphinx's parallel reading would execute two chapters
+    # at once by itself).
+    command += [] if serial else ["--jobs=auto"]
     command += ["-d", str(workdir / "docs" / "_build" / "doctrees"), "docs", str(html)]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
@@ -118,7 +121,7 @@ def main() -> int:
         f"to {EDITED}. *clean: executing* is the part of the clean build spent running the "
         "chapters and examples (until the last of them is done; not measured in serial mode, "
         "where running and reading alternate). *serial* runs chapters and examples one after "
-        "another (as before), "
+        "another and reads and writes the pages in one process (as before), "
         "*parallel* one process per core. *load* is the machine's 1-minute load average when "
         "the mode started (the machine is shared: compare the modes within one table).\n\n"
         f"{table}\n\n"
