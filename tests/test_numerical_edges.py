@@ -484,3 +484,52 @@ def test_rounding_along_lines_is_its_dense_definition(kind: str, shape: tuple[in
         )
         got = AlongLines(lambda point: 0.0, x, directions, ()).rounding(t, lines)
         np.testing.assert_array_equal(got, expected)
+
+
+# ---------------------------------------------------------------- a large constant in f
+
+
+def _expect_or_round_off(compute: Callable[[], Any], expected: Any, rtol: float) -> str:
+    """The derivative within rtol, or a ValueError that names round-off: never a wrong one."""
+    try:
+        got = compute()
+    except ValueError as error:
+        if "lost in round-off" not in str(error):
+            raise
+        return "refused"
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=0)
+    return "right"
+
+
+LARGE_OFFSETS = [1e3, 1e6, 1e9, 1e11, 1e13]
+SLOPES = {
+    "line": (lambda t: 3 * t, lambda t: 3.0 + 0 * t),
+    "sin": (np.sin, np.cos),
+    "exp": (np.exp, np.exp),
+    "square": (lambda t: t**2 - t, lambda t: 2 * t - 1),
+}
+
+
+@pytest.mark.parametrize("offset", LARGE_OFFSETS)
+@pytest.mark.parametrize("name", sorted(SLOPES))
+@pytest.mark.parametrize("method", ["central", "forward", "backward", "richardson"])
+def test_a_large_constant_in_f_is_no_silent_error(offset: float, name: str, method: str) -> None:
+    # 1e9 + t at 0 gave 1.004 and gradient(1e12 + w0 + w1) gave [0, 0], silently: round-off of
+    # f's values swamped their change over the default step. The step now grows out of it, or
+    # the functions refuse, naming round-off.
+    g, dg = SLOPES[name]
+    x = np.array([0.3, -1.2, 2.0])
+    outcomes = {
+        _expect_or_round_off(
+            lambda: derivative(lambda t: offset + g(t), x, method=method), dg(x), 1e-5
+        ),
+        _expect_or_round_off(
+            lambda: gradient(lambda w: offset + np.sum(g(w)), x, method=method), dg(x), 1e-5
+        ),
+        _expect_or_round_off(
+            lambda: jacobian(lambda w: offset + g(w), x, method=method), np.diag(dg(x)), 1e-5
+        ),
+    }
+    # Up to 1e9 every estimate is resolved; far beyond, refusing is the honest answer.
+    if offset <= 1e9:
+        assert outcomes == {"right"}
