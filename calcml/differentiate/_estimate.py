@@ -18,6 +18,12 @@ constant added to ``f`` cannot hide as it hides the spread of ``f``'s values
 coordinate for the vector functions, which know ``f(x)`` already); :func:`estimate_derivative`
 always checks at ``1.6 h``, as the chapter explains.
 
+Round-off. The default step also assumes ``f``'s values are of the size of its change over
+``max(1, |x|)``. A large constant added to ``f`` (a loss summed over a million examples) makes
+its values so large next to their change over the step that round-off swamps the difference
+(``1e9 + t`` at 0 gave 1.004): there the step grows instead, while the estimate gets more
+accurate (:func:`_grown`), and a derivative round-off still swamps is refused, not returned.
+
 Aliasing. A function periodic on a scale shorter than the step (tan at ``|x| = 1e6``, where the
 central step is about 6 and Richardson's first step about 11,000) can look smooth to samples at
 steps that are all multiples of one step ``h``: with ``h = m pi + d``, tan sampled there is
