@@ -18,6 +18,12 @@ constant added to ``f`` cannot hide as it hides the spread of ``f``'s values
 coordinate for the vector functions, which know ``f(x)`` already); :func:`estimate_derivative`
 always checks at ``1.6 h``, as the chapter explains.
 
+Round-off. The default step also assumes ``f``'s values are of the size of its change over
+``max(1, |x|)``. A large constant added to ``f`` (a loss summed over a million examples) makes
+its values so large next to their change over the step that round-off swamps the difference
+(``1e9 + t`` at 0 gave 1.004): there the step grows instead, while the estimate gets more
+accurate (:func:`_grown`), and a derivative round-off still swamps is refused, not returned.
+
 Aliasing. A function periodic on a scale shorter than the step (tan at ``|x| = 1e6``, where the
 central step is about 6 and Richardson's first step about 11,000) can look smooth to samples at
 steps that are all multiples of one step ``h``: with ``h = m pi + d``, tan sampled there is
@@ -58,6 +64,9 @@ ROUND_OFF_FLOOR = 0.1
 SETTLED = 1e-6
 # A trusted estimate that round-off stops short of SETTLED is still returned within this.
 USABLE = 1e-3
+# Steps grown at most this many times (by SHRINK) out of round-off, up to a quarter of the
+# scale max(1, |x|) on which the default step assumes f varies.
+MAX_GROWTH = 12
 MAX_LEVELS = 32
 # Changes that grow this many levels in a row, with the step already below |x| (1/h^2 at a
 # pole at x, 1/h across a jump at x), diverge; above |x| growth is the approach to a
@@ -83,6 +92,8 @@ class LineEstimate:
     nfev: NDArray[np.int64]
     settled: NDArray[np.bool_]
     collapsed: NDArray[np.bool_]
+    #: ``(L,)``: round-off swamps the estimate at every step tried (see :func:`_grown`).
+    swamped: NDArray[np.bool_] | None = None
 
     @property
     def finite(self) -> NDArray[np.bool_]:
@@ -235,6 +246,107 @@ def _level(
     return difference, noise, values
 
 
+def _swamped(
+    rule: Stencil,
+    value: NDArray[np.float64],
+    round_off: NDArray[np.float64],
+    values: NDArray[Any],
+    step: NDArray[np.float64],
+    through_one_point: bool,
+    accuracy: float,
+) -> NDArray[np.bool_]:
+    """Where round-off exceeds ``accuracy`` times the derivative's size (per output element).
+
+    The size is the estimate's, or the change of ``f`` across all ``values`` (the stencil's, and
+    ``f(x)``) over the stencil's width to the derivative's order: at a stationary point the
+    derivative is near 0 but ``f`` still changes (cos at 0, whose values at ``±h`` are equal,
+    differs from ``cos(0)``), and its round-off is judged against that change. One gradient's
+    components are judged against the largest.
+    """
+    # A value that is not finite (f(x) where only f's limit exists, a line reaching past an
+    # edge of the domain) tells nothing of the size here; the estimator judges it elsewhere.
+    finite_values = np.where(np.isfinite(values), values, values[0])
+    change = np.max(finite_values, axis=0) - np.min(finite_values, axis=0)
+    width = _broadcast(rule.reach * step, change) ** rule.order
+    size = np.maximum(np.abs(value), change / width)
+    size = np.where(np.isfinite(size), size, 0.0)
+    if through_one_point:
+        size = np.broadcast_to(np.max(size, axis=0), size.shape)
+    return np.asarray(round_off > accuracy * size)
+
+
+def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where every value of ``f`` is the same float."""
+    return np.asarray(np.max(values, axis=0) == np.min(values, axis=0))
+
+
+def _grown(
+    sample: Sampler,
+    rule: Stencil,
+    extra: float | None,
+    magnitude: NDArray[np.float64],
+    step: NDArray[np.float64],
+    level: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]],
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+    """Grow, in place, the step of lines whose estimate round-off swamps.
+
+    When ``f``'s values are far larger than their change over the step (``1e9 + t`` at 0, where
+    the default step's difference is 1.004 ± 0.08, or ``1e12 + t``, whose values at ``±h``
+    are the same float), a smaller step only makes it worse and a larger one is the cure:
+    round-off falls as ``1/h`` while the truncation error grows as ``h^p``. While round-off
+    exceeds :data:`SETTLED` of the derivative, the step grows by :data:`SHRINK` as long as the
+    larger step's estimate agrees with the smaller's within their round-off (the same
+    derivative, known better; once truncation shows, the smaller step was the best), up to a
+    quarter of ``max(1, |x|)``. ``level`` is ``(value, round_off, values)`` at ``step``, all
+    updated in place. Returns the lines grown; those still swamped, beyond :data:`USABLE`,
+    whose values differ (round-off hides a difference that is there: values that are one float
+    at every step tried show a derivative of 0 as far as ``f``'s floats can show any); and the
+    evaluations spent.
+    """
+    value, round_off, values = level
+    through = sample.through_one_point
+    nfev = np.zeros(step.size, dtype=np.int64)
+    grown = np.zeros(step.size, dtype=bool)
+    finite = _per_line(np.isfinite(value), np.all)
+    # f(x) joins the values judged (see _swamped) where it may decide; elsewhere this
+    # placeholder repeats a value of the line's own, which changes no range.
+    centre = values[:1].copy()
+
+    def swamped(accuracy: float, *, unless_flat: bool = False) -> NDArray[np.bool_]:
+        judged = np.concatenate([values, centre])
+        where = _swamped(rule, value, round_off, judged, step, through, accuracy)
+        if unless_flat:
+            where &= ~_flat(judged)
+        return _per_line(where, np.any) & finite
+
+    growing = swamped(SETTLED)
+    if extra != 0.0 and np.any(growing):
+        # Free along lines through one point, whose f(x) is known; else one evaluation.
+        asked = np.flatnonzero(growing)
+        centre[:, asked] = sample(np.zeros((1, asked.size)), asked)
+        nfev[asked] += 0 if through else 1
+        growing = swamped(SETTLED)
+    ceiling = np.maximum(1.0, magnitude) / SHRINK
+    for _ in range(MAX_GROWTH):
+        active = np.flatnonzero(growing & (SHRINK * step <= ceiling))
+        if not active.size:
+            break
+        larger = on_float_grid(magnitude[active], SHRINK * step[active], rule.reach, 0)
+        estimate, noise, new_values = _level(sample, rule, larger, active, magnitude, extra=extra)
+        nfev[active] += new_values.shape[0]
+        agree = _per_line(
+            np.abs(estimate - value[active]) <= AGREEMENT * (noise + round_off[active]), np.all
+        ) & _per_line(np.isfinite(estimate), np.all)
+        taken = active[agree]
+        step[taken] = larger[agree]
+        value[taken], round_off[taken] = estimate[agree], noise[agree]
+        values[:, taken] = new_values[:, agree]
+        grown[taken] = True
+        growing[active[~agree]] = False
+        growing[taken] = swamped(SETTLED)[taken]
+    return grown, swamped(USABLE, unless_flat=True), nfev
+
+
 def _differences(
     sample: Sampler,
     rule: Stencil,
@@ -253,6 +365,13 @@ def _differences(
     extra = _extra_offset(rule) if looks_at_bend else None
     value, round_off, values = _level(sample, rule, first_step, lines, magnitude, extra=extra)
     nfev = np.full(count, rule.size + (extra is not None), dtype=np.int64)
+    grown = swamped = np.zeros(count, dtype=bool)
+    if adapt:
+        first_step = first_step.copy()
+        grown, swamped, spent = _grown(
+            sample, rule, extra, magnitude, first_step, (value, round_off, values)
+        )
+        nfev += spent
     error = np.full(value.shape, np.nan)
     step = first_step.copy()
     collapsed = magnitude + rule.nearest * first_step == magnitude
@@ -266,7 +385,9 @@ def _differences(
             # which f is nearly flat) need only be accurate next to the largest.
             size = np.broadcast_to(np.max(np.abs(value), axis=0), value.shape)
         suspicious |= _bends(rule, extra, values, size, first_step, magnitude)
-    settled = finite & ~suspicious
+    # A grown step is checked like a suspicious one: at it, truncation may show.
+    suspicious |= grown
+    settled = finite & ~suspicious & ~swamped
     # estimate_derivative checks every line at CHECK_RATIO h; derivative only the suspicious
     # ones, for which agreement there to SETTLED is the cheapest proof (and, at a zero of f
     # whose terms cancel, a safer one than shrinking the step into round-off that ε|f|
@@ -295,7 +416,8 @@ def _differences(
     if not adapt:
         settled = finite
         return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
-    failed = np.zeros(count, dtype=bool)
+    # Still swamped at the largest step: no smaller step can help, and the verdict says so.
+    failed = swamped.copy()
     previous, previous_round_off = value.copy(), round_off.copy()
     previous_change = np.full(value.shape, np.nan)
     best = _Best(value, error)
@@ -347,8 +469,12 @@ def _differences(
         previous_change[active] = np.where(_broadcast(both_finite, change), change, np.nan)
     # An estimate that never settled has no error bound; the last change is kept for the message.
     error[~settled] = np.where(np.isnan(previous_change), np.inf, previous_change)[~settled]
+    error[swamped] = round_off[swamped]
     best.settle(value, error, settled)
-    return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
+    settled &= ~swamped
+    return LineEstimate(
+        value, error, round_off, step, first_step, nfev, settled, collapsed, swamped
+    )
 
 
 def _shrinking(

@@ -50,7 +50,16 @@ def conclude(
     line = int(np.argmin(result.settled))
     value = result.value[line]
     change = float(np.max(result.error[line]))
-    if user_step:
+    if result.swamped is not None and result.swamped[line]:
+        message = (
+            f"{what} {where(line)} is lost in round-off: f's values there are too large next "
+            f"to their change over any step up to {result.step[line]:.2g} for a difference "
+            f"to resolve it (the estimate, {np.array2string(np.asarray(value), precision=6)}, "
+            f"is uncertain by {change:.2g}). Subtract the constant part of f (its derivative "
+            "is the same), compute f so that its terms do not cancel, or use method='complex' "
+            "or calcml.autodiff"
+        )
+    elif user_step:
         message = (
             f"{what} {where(line)} has no error bound at step={result.step[line]:.3g}: the "
             "differences it samples contradict each other (their extrapolation, "
