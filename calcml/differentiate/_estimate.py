@@ -317,7 +317,7 @@ def _grown(
         where = _swamped(rule, value, round_off, judged, step, through, accuracy)
         if unless_flat:
             where &= ~_flat(judged)
-        return _per_line(where, np.any) & finite
+        return np.asarray(_per_line(where, np.any) & finite, dtype=bool)
 
     growing = swamped(SETTLED)
     if extra != 0.0 and np.any(growing):
