@@ -489,16 +489,20 @@ def test_rounding_along_lines_is_its_dense_definition(kind: str, shape: tuple[in
 # ---------------------------------------------------------------- a large constant in f
 
 
-def _right_or_refused(compute: Callable[[], Any], expected: Any) -> str:
+def _right_or_refused(compute: Callable[[], Any], expected: Any, *, together: bool = False) -> str:
     """Within USABLE (the estimator's promise when round-off stops it short of 1e-6) of the
-    derivative, or a ValueError that names round-off: never a silently wrong derivative."""
+    derivative, or a ValueError that names round-off: never a silently wrong derivative. A
+    gradient's components are judged ``together``, next to the largest (the promise)."""
     try:
         got = compute()
     except ValueError as error:
         if "lost in round-off" not in str(error):
             raise
         return "refused"
-    np.testing.assert_allclose(got, expected, rtol=1e-3, atol=0)
+    if together:
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-3 * np.max(np.abs(expected)))
+    else:
+        np.testing.assert_allclose(got, expected, rtol=1e-3, atol=0)
     return "right"
 
 
@@ -509,14 +513,9 @@ SLOPES = {
     "exp": (np.exp, np.exp),
     "square": (lambda t: t**2 - t, lambda t: 2 * t - 1),
 }
-# Still silently off by more than 1e-3 (up to 12 %): Richardson's tableau and the one-sided
-# differences accept an estimate "as accurate as round-off allows" however inaccurate that is.
+# Still silently off by more than 1e-3 (up to 12 %): Richardson's tableau accepts an estimate
+# "as accurate as round-off allows" however inaccurate that is.
 STILL_WRONG = {
-    ("backward", 1e11, "exp"),
-    ("backward", 1e11, "square"),
-    ("forward", 1e9, "square"),
-    ("forward", 1e11, "exp"),
-    ("forward", 1e11, "square"),
     ("richardson", 1e11, "exp"),
     ("richardson", 1e13, "exp"),
     ("richardson", 1e13, "line"),
@@ -550,7 +549,9 @@ def test_a_large_constant_in_f_is_no_silent_error(method: str, offset: float, na
     outcomes = {
         _right_or_refused(lambda: derivative(lambda t: offset + g(t), x, method=method), dg(x)),
         _right_or_refused(
-            lambda: gradient(lambda w: offset + np.sum(g(w)), x, method=method), dg(x)
+            lambda: gradient(lambda w: offset + np.sum(g(w)), x, method=method),
+            dg(x),
+            together=True,
         ),
         _right_or_refused(
             lambda: np.diag(jacobian(lambda w: offset + g(w), x, method=method)), dg(x)

@@ -276,8 +276,9 @@ def _swamped(
 
 
 def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
-    """Where every value of ``f`` is the same float."""
-    return np.asarray(np.max(values, axis=0) == np.min(values, axis=0))
+    """Where every finite value of ``f`` is the same float."""
+    finite_values = np.where(np.isfinite(values), values, values[0])
+    return np.asarray(np.max(finite_values, axis=0) == np.min(finite_values, axis=0))
 
 
 def _grown(
@@ -413,6 +414,12 @@ def _differences(
         truncation = gap / (ratio**rule.accuracy - 1)
         error[check] = truncation + round_off[check]
         settled[check] = _accurate(value[check], error[check], round_off[check])
+    if adapt and np.any(grown):
+        # A grown step stopped where truncation showed through round-off; both together can
+        # still exceed USABLE (a one-sided difference of 1e11 + t^2), and no other step does
+        # better: refused as swamped, like a step round-off alone swamps.
+        rough = _swamped(rule, value, error, values, step, sample.through_one_point, USABLE)
+        swamped = swamped | (grown & _per_line(rough & ~_flat(values), np.any))
     if not adapt:
         settled = finite
         return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
