@@ -9,6 +9,8 @@
 - sphinx-gallery zips each example's script and notebook, and a zip records the time each
   file was written, which is the time of the build; here every entry is dated
   ``SOURCE_DATE_EPOCH`` (1980, zip's earliest date, when it is not set).
+- sphinx-sitemap lists the pages in the order they were written, which under ``--jobs``
+  is the order the writing processes happened to finish; here they are sorted by address.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from sphinx.application import Sphinx
 
@@ -26,6 +29,9 @@ from sphinx.application import Sphinx
 KEPT_METADATA = frozenset({"kernelspec", "jupytext"})
 # sphinx-book-theme copies the notebook in its own handler at priority 501; run after it.
 AFTER_THE_THEME = 900
+# sphinx-sitemap writes its file at build-finished with the default priority, 500.
+AFTER_THE_SITEMAP = 900
+SITEMAP_NAMESPACE = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def _stable_cell_ids(
@@ -69,7 +75,26 @@ def _dated_zips(app: Sphinx, exception: BaseException | None) -> None:
                 target.writestr(stamped, data, zipfile.ZIP_DEFLATED)
 
 
+def _sorted_sitemap(app: Sphinx, exception: BaseException | None) -> None:
+    sitemap = Path(app.outdir) / app.config.sitemap_filename
+    # A build that wrote no page leaves the last complete sitemap as it was.
+    if exception is not None or app.builder.format != "html" or not sitemap.is_file():
+        return
+    tree = ElementTree.parse(sitemap)
+    root = tree.getroot()
+    pages = list(root)
+    if not all(page.tag == f"{SITEMAP_NAMESPACE}url" for page in pages):
+        msg = f"{sitemap} holds elements other than <url>; sphinx-sitemap changed its format"
+        raise RuntimeError(msg)
+    pages.sort(key=lambda page: page.findtext(f"{SITEMAP_NAMESPACE}loc", default=""))
+    root[:] = pages
+    # Written back with the sitemap's namespace as the default one, as sphinx-sitemap writes it.
+    ElementTree.register_namespace("", SITEMAP_NAMESPACE.strip("{}"))
+    tree.write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _stable_cell_ids, priority=AFTER_THE_THEME)
     app.connect("build-finished", _dated_zips)
+    app.connect("build-finished", _sorted_sitemap, priority=AFTER_THE_SITEMAP)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
