@@ -134,6 +134,26 @@ def test_changed_build_inputs_read_every_page(book: Path) -> None:
     assert "0 added, 0 changed" not in again.stdout
 
 
+def test_highlighted_module_sources_are_rewritten_with_the_pages(book: Path) -> None:
+    source = book / "src"
+    (source / "tiny.py").write_text('def f():\n    """Nothing."""\n')
+    conf = source / "conf.py"
+    conf.write_text(
+        conf.read_text()
+        + f"sys.path.insert(0, {str(source)!r})\n"
+        + 'extensions += ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]\nhtml_title = "Old"\n'
+    )
+    (source / "second.rst").write_text(_chapter("Second", ".. autofunction:: tiny.f"))
+    assert build(book).returncode == 0
+    assert "Old" in (book / "html" / "_modules" / "tiny.html").read_text()
+    # A new setting (a new title, theme, static file) is a new build input; the module did
+    # not change, which is all viewcode looks at.
+    conf.write_text(conf.read_text().replace('"Old"', '"New"').replace('"one"', '"two"'))
+    again = build(book)
+    assert again.returncode == 0, again.stderr
+    assert "New" in (book / "html" / "_modules" / "tiny.html").read_text()
+
+
 def test_chapters_are_numbered_through_the_parts(book: Path) -> None:
     assert build(book).returncode == 0
     # Part II's chapter is chapter 3, its table Table 3.1 (Sphinx alone restarts at 1).

@@ -10,7 +10,9 @@ only the pages it re-read. A strict book cannot trust that alone:
 - **Links would go stale.** A page that links to a section of another page is not written again
   when that section is renamed or removed, and its link breaks without a warning. Here, once
   any page was read, every page is written again (resolving every reference, with its
-  warnings). A build in which nothing changed reads and writes nothing.
+  warnings), and so are the highlighted sources of calcml's modules (``sphinx.ext.viewcode``
+  rewrites one only when its module is newer, so a new theme or setting passed them by). A
+  build in which nothing changed reads and writes nothing.
 - **What turns a page into HTML is not a page.** Sphinx does not see a change to the book's
   extensions, ``conf.py``, static files, calcml (whose outputs the pages show) or an installed
   package. ``conf.py`` hashes them into ``build_inputs_hash``, a setting that makes Sphinx read
@@ -21,6 +23,7 @@ only the pages it re-read. A strict book cannot trust that alone:
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,13 @@ def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
 
 def _write_all_once_any_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(env.found_docs) if _READ else []
+
+
+def _rewrite_module_sources_once_any_read(app: Sphinx) -> list[tuple[str, Any, str]]:
+    # viewcode writes a module's page when the page does not exist.
+    if _READ:
+        shutil.rmtree(Path(app.outdir) / "_modules", ignore_errors=True)
+    return []
 
 
 def _delete_removed_pages(
@@ -80,6 +90,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", _note_read)
     app.connect("env-get-outdated", _delete_removed_pages)
     app.connect("env-get-updated", _write_all_once_any_read)
+    # Before viewcode's own handler (priority 500) decides which module pages to write.
+    app.connect("html-collect-pages", _rewrite_module_sources_once_any_read, priority=400)
     # Last: a warning from any other build-finished handler counts too.
     app.connect("build-finished", _distrust_after_warning, priority=1000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
