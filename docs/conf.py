@@ -219,6 +219,8 @@ napoleon_use_rtype = False
 html_theme = "sphinx_book_theme"
 html_title = "Calculus for Machine Learning"
 html_static_path = ["_static"]
+# A tab icon: without one, every browser asks the site for /favicon.ico and logs a 404.
+html_favicon = "_static/favicon.svg"
 html_css_files = ["book.css"]
 html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}
