@@ -7,7 +7,8 @@ The built HTML is served on 127.0.0.1 and each page is opened in Chromium throug
 A page fails, and the run names the page and the problem, when it
 
 - logs a console error, or a request fails or answers with an HTTP error;
-- asks any host other than 127.0.0.1 for anything (the request is aborted, not waited on);
+- asks any host other than 127.0.0.1 for anything (Chromium resolves no other host name, so
+  the request fails at once instead of waiting on the network);
 - shows a formula not rendered to MathML at build time, or raw TeX in its text;
 - has an image that does not load, or whose alt text is empty, a file name or matplotlib's
   ``<Figure size ...>`` repr;
@@ -53,15 +54,19 @@ from playwright.async_api import (
     Page,
     Request,
     Response,
-    Route,
     ViewportSize,
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
+HOST = "127.0.0.1"
 # Playwright adds --headless and a fresh user-data dir; these keep Chromium from phoning home.
+# No host name resolves but the book's server: a request to any other host fails at once, and
+# Traffic reports it. (Intercepting every request in Python to abort those would send each of
+# the book's own requests through this process too, which slowed every page by about a second.)
 CHROMIUM_ARGS = [
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -70,7 +75,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-HOST = "127.0.0.1"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 # A page spends part of its time waiting (for the network to go quiet, for a navigation), so
 # three pages at a time keep two cores busy; more only slows each page towards a timeout.
@@ -288,6 +292,8 @@ class PageResult:
     figure_bytes: int = 0
     inline_figure_bytes: int = 0
     warm_bytes: int | None = None
+    #: Bytes per URL the page fetched on its first visit, in light mode (before the switch).
+    light_transfers: dict[str, int] = field(default_factory=dict)
     formulas: int = 0
     math_ms: float | None = None
 
@@ -448,29 +454,28 @@ async def check_search(page: Page, result: PageResult) -> None:
 
 
 class Traffic:
-    """Every request a page makes: off-host ones aborted and recorded, the rest measured."""
+    """Every request a page makes: off-host ones recorded, the rest measured."""
 
     def __init__(self, result: PageResult) -> None:
         self.result = result
         self.off_host: set[str] = set()
         self.downloads: list[asyncio.Task[tuple[str, str, int]]] = []
+        #: How many of ``downloads`` the page made before it was switched to dark.
+        self.light = 0
 
-    async def attach(self, context: BrowserContext, page: Page) -> None:
-        await context.route("**/*", self.route)
+    def attach(self, context: BrowserContext, page: Page) -> None:
+        # The context's events include requests made by the page's workers.
+        context.on("request", self.request)
         page.on("console", self.console)
         page.on("pageerror", self.page_error)
         page.on("response", self.response)
         page.on("requestfailed", self.request_failed)
         page.on("requestfinished", self.request_finished)
 
-    async def route(self, route: Route) -> None:
-        # The machines that build the book are offline; a reader's browser would wait on a
-        # CDN, so the request is refused at once and counted as a failure of the page.
-        if urlsplit(route.request.url).hostname == HOST:
-            await route.continue_()
-        else:
-            self.off_host.add(route.request.url)
-            await route.abort("blockedbyclient")
+    def request(self, request: Request) -> None:
+        # Chromium resolves no other host (CHROMIUM_ARGS), so such a request fails at once.
+        if urlsplit(request.url).hostname != HOST:
+            self.off_host.add(request.url)
 
     def console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -493,6 +498,9 @@ class Traffic:
     async def settle(self) -> None:
         """Add up what was transferred, and report the requests that must not happen."""
         downloads = await asyncio.gather(*self.downloads)
+        for url, _, size in downloads[: self.light]:
+            # A file asked for twice came from the cache the second time.
+            self.result.light_transfers[url] = max(size, self.result.light_transfers.get(url, 0))
         self.result.bytes = sum(size for _, _, size in downloads)
         figures = [(url, size) for url, _, size in downloads if OWN_IMAGE.search(url)]
         # What the page fetches by script is its own content too: the search page loads each
@@ -510,7 +518,8 @@ class Traffic:
 
 async def _transferred(request: Request) -> tuple[str, str, int]:
     sizes = await request.sizes()
-    return request.url, request.resource_type, sizes["responseBodySize"]
+    # A response taken from the cache transferred nothing (Chromium gives minus its headers).
+    return request.url, request.resource_type, max(sizes["responseBodySize"], 0)
 
 
 async def settle(page: Page) -> None:
@@ -578,10 +587,11 @@ async def check_page(
     page = await context.new_page()
     await page.add_init_script(MATH_CLOCK)
     traffic = Traffic(result)
-    await traffic.attach(context, page)
+    traffic.attach(context, page)
     slug = name.removesuffix(".html").replace("/", "__")
     try:
         await read_page(page, name, base, result)
+        traffic.light = len(traffic.downloads)
         if axe is not None:
             judge = await contrast.needs_judging(page, name, "light")
             result.accessibility += await axe_findings(page, axe, None, "light", judge)
@@ -609,27 +619,21 @@ def failing(findings: list[str]) -> list[str]:
     return [line for line in findings if line.split(":")[0] in FAILING_IMPACTS]
 
 
-async def warm_visit(browser: Browser, base: str, name: str) -> int:
-    """Bytes, figures excluded, that ``name`` transfers when the reader comes from another
-    chapter (``WARM_FROM``), with its cache warm."""
-    context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = await context.new_page()
-    # No request routing here: Playwright turns the HTTP cache off for a routed context, and a
-    # warm cache is the point (check_page has already refused every off-host request).
-    sizes: list[asyncio.Task[tuple[str, str, int]]] = []
-    try:
-        origin = next(chapter for chapter in WARM_FROM if chapter != name)
-        await page.goto(base + origin, wait_until="load")
-        await settle(page)
-        page.on("requestfinished", lambda r: sizes.append(asyncio.ensure_future(_transferred(r))))
-        await page.goto(base + name, wait_until="load")
-        await settle(page)
-        inline = await page.evaluate(INLINE_FIGURES)
-    finally:
-        await context.close()
-    fetched = await asyncio.gather(*sizes)
-    return sum(size for url, _, size in fetched if not OWN_IMAGE.search(url)) - inline
+def warm_transfer(chapter: PageResult, origin: PageResult) -> int:
+    """Bytes, figures excluded, that ``chapter`` transfers when the reader comes from
+    ``origin`` with a warm cache: what its first visit fetched that the origin's did not.
+
+    A browser takes from its cache what the origin fetched (the server sends no header that
+    forbids it). Measured instead by visiting the origin and then the chapter, this came out the
+    same but for the responses taken from the cache, which Chromium reports as transferring
+    minus the size of their headers.
+    """
+    fresh = {
+        url: size
+        for url, size in chapter.light_transfers.items()
+        if url not in origin.light_transfers and not OWN_IMAGE.search(url)
+    }
+    return sum(fresh.values()) - chapter.inline_figure_bytes
 
 
 def is_chapter(name: str) -> bool:
@@ -640,7 +644,10 @@ def is_chapter(name: str) -> bool:
 async def check_book(
     root: Path, pages: list[str], axe: Path | None, artifacts: Path, chromium: str = CHROMIUM
 ) -> list[PageResult]:
-    """Check ``pages`` of the book at ``root``, ``CONCURRENCY`` at a time."""
+    """Check ``pages`` of the book at ``root``, ``CONCURRENCY`` at a time, and the chapters
+    their warm visits come from (``WARM_FROM``)."""
+    if any(is_chapter(name) for name in pages):
+        pages = sorted(set(pages) | set(WARM_FROM))
     shots = artifacts / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -659,13 +666,15 @@ async def check_book(
                     if any("Timeout" in problem for problem in result.problems):
                         contrast.forget(name)
                         result = await check_page(browser, base, name, axe, contrast, shots)
-                    if is_chapter(name):
-                        result.warm_bytes = await warm_visit(browser, base, name)
                     return result
 
-            results = await asyncio.gather(*(one(name) for name in pages))
+            results = {r.page: r for r in await asyncio.gather(*(one(name) for name in pages))}
             await browser.close()
-    return list(results)
+    for name, result in results.items():
+        if is_chapter(name):
+            origin = next(chapter for chapter in WARM_FROM if chapter != name)
+            result.warm_bytes = warm_transfer(result, results[origin])
+    return list(results.values())
 
 
 def weigh(results: list[PageResult]) -> list[list[str]]:
