@@ -284,10 +284,14 @@ def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
 def _grown(
     sample: Sampler,
     rule: Stencil,
-    extra: float | None,
     magnitude: NDArray[np.float64],
     step: NDArray[np.float64],
-    level: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]],
+    level: tuple[NDArray[Any], ...],
+    level_at: Callable[
+        [NDArray[np.float64], NDArray[np.intp]], tuple[tuple[NDArray[Any], ...], int]
+    ],
+    *,
+    sees_centre: bool,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
     """Grow, in place, the step of lines whose estimate round-off swamps.
 
@@ -298,13 +302,20 @@ def _grown(
     exceeds :data:`SETTLED` of the derivative, the step grows by :data:`SHRINK` as long as the
     larger step's estimate agrees with the smaller's within their round-off (the same
     derivative, known better; once truncation shows, the smaller step was the best), up to a
-    quarter of ``max(1, |x|)``. ``level`` is ``(value, round_off, values)`` at ``step``, all
-    updated in place. Returns the lines grown; those still swamped, beyond :data:`USABLE`,
-    whose values differ (round-off hides a difference that is there: values that are one float
-    at every step tried show a derivative of 0 as far as ``f``'s floats can show any); and the
-    evaluations spent.
+    quarter of ``max(1, |x|)``.
+
+    ``level`` is ``(value, round_off, values, *more)`` at ``step``: the estimate, its
+    round-off, ``f``'s values it used (stacked on axis 0) and any more arrays that go with the
+    estimate (a tableau's error bound); all are updated in place. ``level_at(step, lines)``
+    gives the same at a larger step on ``lines``, and the evaluations that cost each line.
+    ``sees_centre``: the values include ``f(x)``, or points so near ``x`` that it would add
+    nothing; else ``f(x)`` is asked for where it may decide (see :func:`_swamped`).
+
+    Returns the lines grown; those still swamped, beyond :data:`USABLE`, whose values differ
+    (round-off hides a difference that is there: values that are one float at every step tried
+    show a derivative of 0 as far as ``f``'s floats can show any); and the evaluations spent.
     """
-    value, round_off, values = level
+    value, round_off, values, *more = level
     through = sample.through_one_point
     nfev = np.zeros(step.size, dtype=np.int64)
     grown = np.zeros(step.size, dtype=bool)
@@ -321,7 +332,7 @@ def _grown(
         return np.asarray(_per_line(where, np.any) & finite, dtype=bool)
 
     growing = swamped(SETTLED)
-    if extra != 0.0 and np.any(growing):
+    if not sees_centre and np.any(growing):
         # Free along lines through one point, whose f(x) is known; else one evaluation.
         asked = np.flatnonzero(growing)
         centre[:, asked] = sample(np.zeros((1, asked.size)), asked)
@@ -333,14 +344,16 @@ def _grown(
         if not active.size:
             break
         larger = on_float_grid(magnitude[active], SHRINK * step[active], rule.reach, 0)
-        estimate, noise, new_values = _level(sample, rule, larger, active, magnitude, extra=extra)
-        nfev[active] += new_values.shape[0]
+        (estimate, noise, new_values, *new_more), spent = level_at(larger, active)
+        nfev[active] += spent
         agree = _per_line(
             np.abs(estimate - value[active]) <= AGREEMENT * (noise + round_off[active]), np.all
         ) & _per_line(np.isfinite(estimate), np.all)
         taken = active[agree]
         step[taken] = larger[agree]
-        value[taken], round_off[taken] = estimate[agree], noise[agree]
+        updates = zip((value, round_off, *more), (estimate, noise, *new_more), strict=True)
+        for running, new in updates:
+            running[taken] = new[agree]
         values[:, taken] = new_values[:, agree]
         grown[taken] = True
         growing[active[~agree]] = False
@@ -369,8 +382,21 @@ def _differences(
     grown = swamped = np.zeros(count, dtype=bool)
     if adapt:
         first_step = first_step.copy()
+
+        def level_at(
+            step: NDArray[np.float64], lines: NDArray[np.intp]
+        ) -> tuple[tuple[NDArray[Any], ...], int]:
+            level = _level(sample, rule, step, lines, magnitude, extra=extra)
+            return level, level[2].shape[0]
+
         grown, swamped, spent = _grown(
-            sample, rule, extra, magnitude, first_step, (value, round_off, values)
+            sample,
+            rule,
+            magnitude,
+            first_step,
+            (value, round_off, values),
+            level_at,
+            sees_centre=extra == 0.0,
         )
         nfev += spent
     error = np.full(value.shape, np.nan)
