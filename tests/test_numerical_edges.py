@@ -560,3 +560,23 @@ def test_a_large_constant_in_f_is_no_silent_error(method: str, offset: float, na
     # Up to 1e9 the central difference resolves every one.
     if offset <= 1e9 and method == "central":
         assert outcomes == {"right"}
+
+
+@pytest.mark.parametrize("offset", LARGE_OFFSETS)
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+def test_a_large_constant_in_a_second_derivative_is_no_silent_error(
+    method: str, offset: float
+) -> None:
+    # Round-off grows as 1/h^2 here, and a size read from f's change over the step (f' h / h^2)
+    # would pass a second derivative many times too large: at 0.3, a forward difference
+    # returned 1e3 + sin's 0.7 % off.
+    x = np.array([0.3, 1.0, 2.0])
+    _right_or_refused(
+        lambda: derivative(lambda t: offset + np.sin(t), x, order=2, method=method), -np.sin(x)
+    )
+    w = np.array([1.0, 2.0])
+    _right_or_refused(
+        lambda: hessian(lambda v: offset + v[0] ** 2 * v[1], w, method=method),
+        np.array([[4.0, 2.0], [2.0, 0.0]]),
+        together=True,
+    )

@@ -252,23 +252,28 @@ def _swamped(
     round_off: NDArray[np.float64],
     values: NDArray[Any],
     step: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
     through_one_point: bool,
     accuracy: float,
 ) -> NDArray[np.bool_]:
     """Where round-off exceeds ``accuracy`` times the derivative's size (per output element).
 
-    The size is the estimate's, or the change of ``f`` across all ``values`` (the stencil's, and
-    ``f(x)``) over the stencil's width to the derivative's order: at a stationary point the
-    derivative is near 0 but ``f`` still changes (cos at 0, whose values at ``±h`` are equal,
-    differs from ``cos(0)``), and its round-off is judged against that change. One gradient's
-    components are judged against the largest.
+    The size is the estimate's, or the one the change of ``f`` across all ``values`` (the
+    stencil's, and ``f(x)``) shows: at a stationary point the derivative is near 0 but ``f``
+    still changes (cos at 0, whose values at ``±h`` are equal, differs from ``cos(0)``), and its
+    round-off is judged against that change over the stencil's width, a slope. A derivative of
+    order ``d > 1`` is that slope over the scale ``max(1, |x|)`` on which the default step
+    assumes ``f`` varies, ``d - 1`` times, not over the width: the change of ``1e9 + sin``
+    across ``1 ± 0.073`` over ``0.073²`` is 15, which would pass for a second derivative 18
+    times the true one and hide round-off 18 times too large. One gradient's components are
+    judged against the largest.
     """
     # A value that is not finite (f(x) where only f's limit exists, a line reaching past an
     # edge of the domain) tells nothing of the size here; the estimator judges it elsewhere.
     finite_values = np.where(np.isfinite(values), values, values[0])
     change = np.max(finite_values, axis=0) - np.min(finite_values, axis=0)
-    width = _broadcast(rule.reach * step, change) ** rule.order
-    size = np.maximum(np.abs(value), change / width)
+    width = rule.reach * step * np.maximum(1.0, magnitude) ** (rule.order - 1)
+    size = np.maximum(np.abs(value), change / _broadcast(width, change))
     size = np.where(np.isfinite(size), size, 0.0)
     if through_one_point:
         size = np.broadcast_to(np.max(size, axis=0), size.shape)
@@ -326,7 +331,7 @@ def _grown(
 
     def swamped(accuracy: float, *, unless_flat: bool = False) -> NDArray[np.bool_]:
         judged = np.concatenate([values, centre])
-        where = _swamped(rule, value, round_off, judged, step, through, accuracy)
+        where = _swamped(rule, value, round_off, judged, step, magnitude, through, accuracy)
         if unless_flat:
             where &= ~_flat(judged)
         return np.asarray(_per_line(where, np.any) & finite, dtype=bool)
@@ -444,7 +449,9 @@ def _differences(
         # A grown step stopped where truncation showed through round-off; both together can
         # still exceed USABLE (a one-sided difference of 1e11 + t^2), and no other step does
         # better: refused as swamped, like a step round-off alone swamps.
-        rough = _swamped(rule, value, error, values, step, sample.through_one_point, USABLE)
+        rough = _swamped(
+            rule, value, error, values, step, magnitude, sample.through_one_point, USABLE
+        )
         swamped = swamped | (grown & _per_line(rough & ~_flat(values), np.any))
     if not adapt:
         settled = finite
