@@ -22,7 +22,8 @@ Round-off. The default step also assumes ``f``'s values are of the size of its c
 ``max(1, |x|)``. A large constant added to ``f`` (a loss summed over a million examples) makes
 its values so large next to their change over the step that round-off swamps the difference
 (``1e9 + t`` at 0 gave 1.004): there the step grows instead, while the estimate gets more
-accurate (:func:`_grown`), and a derivative round-off still swamps is refused, not returned.
+accurate (:func:`_grown`; Richardson's first step too), and a derivative round-off still swamps
+is refused, not returned.
 
 Aliasing. A function periodic on a scale shorter than the step (tan at ``|x| = 1e6``, where the
 central step is about 6 and Richardson's first step about 11,000) can look smooth to samples at
@@ -268,10 +269,7 @@ def _swamped(
     times the true one and hide round-off 18 times too large. One gradient's components are
     judged against the largest.
     """
-    # A value that is not finite (f(x) where only f's limit exists, a line reaching past an
-    # edge of the domain) tells nothing of the size here; the estimator judges it elsewhere.
-    finite_values = np.where(np.isfinite(values), values, values[0])
-    change = np.max(finite_values, axis=0) - np.min(finite_values, axis=0)
+    change = _change(values)
     width = rule.reach * step * np.maximum(1.0, magnitude) ** (rule.order - 1)
     size = np.maximum(np.abs(value), change / _broadcast(width, change))
     size = np.where(np.isfinite(size), size, 0.0)
@@ -280,10 +278,21 @@ def _swamped(
     return np.asarray(round_off > accuracy * size)
 
 
+def _change(values: NDArray[Any]) -> NDArray[np.float64]:
+    """How far apart ``f``'s finite values (stacked on axis 0) lie; ``-inf`` if none is.
+
+    A value that is not finite (``f(x)`` where only ``f``'s limit exists, a point of a tableau
+    reaching past an edge of the domain, even where a finer entry does not) tells nothing of
+    the size here; the estimator judges it elsewhere.
+    """
+    finite = np.isfinite(values)
+    largest = np.max(values, axis=0, where=finite, initial=-np.inf)
+    return np.asarray(largest - np.min(values, axis=0, where=finite, initial=np.inf))
+
+
 def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
     """Where every finite value of ``f`` is the same float."""
-    finite_values = np.where(np.isfinite(values), values, values[0])
-    return np.asarray(np.max(finite_values, axis=0) == np.min(finite_values, axis=0))
+    return np.asarray(_change(values) == 0)
 
 
 def _grown(
@@ -603,25 +612,60 @@ def _richardson(
     *,
     adapt: bool,
 ) -> LineEstimate:
-    """Richardson tableaux, restarted at the finest step of the last until one settles."""
+    """Richardson tableaux, restarted at the finest step of the last until one settles.
+
+    Round-off: the tableau's finest differences, at ``h/16``, carry 16 times the round-off of
+    its first, and a large constant in ``f`` (``1e13 + t``, whose values at ``x ± h/16`` differ
+    by a few ulp) swamps them all; judged only against its own round-off, the tableau accepted
+    values 12 % off "as accurate as round-off allows". So the first tableau's step grows out of
+    round-off as a difference's does (:func:`_grown`), and the tableau finally kept is judged
+    against the derivative's size (:func:`_swamped`): within :data:`USABLE`, or refused as
+    swamped.
+    """
     rule = stencil("central", order, 2)
     count = first_step.size
     lines = np.arange(count)
+
+    def tableau_at(
+        step: NDArray[np.float64], lines: NDArray[np.intp]
+    ) -> tuple[tuple[NDArray[Any], ...], int]:
+        value, error, round_off, values, used = _tableau(sample, rule, step, lines, magnitude)
+        return (value, round_off, values, error), used
+
+    (value, round_off, values, error), nfev = tableau_at(first_step, lines)
+    evaluations = np.full(count, nfev, dtype=np.int64)
+    grown = swamped = np.zeros(count, dtype=bool)
+    if adapt:
+        first_step = first_step.copy()
+        # The tableau's finest points, x ± h/16 (and x itself for an even order), differ from
+        # f(x) by 1/256 of the change to x ± h at a stationary point: f(x) would add nothing.
+        grown, swamped, spent = _grown(
+            sample,
+            rule,
+            magnitude,
+            first_step,
+            (value, round_off, values, error),
+            tableau_at,
+            sees_centre=True,
+        )
+        evaluations += spent
     step = first_step.copy()
-    value, error, round_off, nfev, spread = _tableau(sample, rule, step, lines, magnitude)
     collapsed = magnitude + rule.nearest * step / 2.0 ** (RICHARDSON_LEVELS - 1) == magnitude
 
     # A tableau whose steps reach a singularity, or span periods of f (sin at 1e5, where the
     # first step is 1e3), can agree with itself and be wrong: such a first tableau must be
     # confirmed by the next, 16 times finer, within both their error estimates.
-    suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
+    suspicious = _needs_checking(value, _spread(values), magnitude, rule.reach * step)
     settled = _accurate(value, error, round_off) & ~suspicious
     # A step the user chose is taken as given, unless the tableau contradicts itself.
     settled = settled if adapt else _per_line(np.isfinite(error), np.all)
     previous, previous_error = value.copy(), error.copy()
-    evaluations = np.full(count, nfev, dtype=np.int64)
-    failed = np.zeros(count, dtype=bool)
+    # Smaller steps bring back the round-off a grown step escaped: its tableau is kept, and
+    # judged below by its error bound, which includes the truncation the larger step shows.
+    failed = grown | swamped
     finest = 2.0 ** (RICHARDSON_LEVELS - 1)
+    # f's values in the tableau kept for each line, lines first (as _keep_finite stores them).
+    kept_values = np.moveaxis(values, 1, 0).copy()
 
     def smaller_step(active: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
@@ -634,11 +678,20 @@ def _richardson(
     for active, smaller in _shrinking(
         settled, failed, MAX_LEVELS // 2 if adapt else 0, smaller_step
     ):
-        estimate, bound, noise, used, _ = _tableau(sample, rule, smaller, active, magnitude)
+        estimate, bound, noise, new_values, used = _tableau(
+            sample, rule, smaller, active, magnitude
+        )
         evaluations[active] += used
         step[active] = smaller
         now_finite = _per_line(np.isfinite(estimate), np.all)
-        _keep_finite(active, now_finite, (value, estimate), (error, bound), (round_off, noise))
+        _keep_finite(
+            active,
+            now_finite,
+            (value, estimate),
+            (error, bound),
+            (round_off, noise),
+            (kept_values, np.moveaxis(new_values, 1, 0)),
+        )
         consistent = np.abs(estimate - previous[active]) <= bound + previous_error[active]
         accepted = now_finite & _accurate(estimate, bound, noise)
         accepted &= _per_line(consistent, np.all) | ~suspicious[active]
@@ -646,7 +699,27 @@ def _richardson(
         settled[active[accepted]] = True
         hopeless = now_finite & ~accepted & _per_line(_drowned(noise, estimate), np.any)
         failed[active[hopeless]] = True
-    return LineEstimate(value, error, round_off, step, first_step, evaluations, settled, collapsed)
+    if adapt:
+        # Judged on the tableau kept, not the first, whose steps may reach across a
+        # singularity the restarts stepped back from (1/x at 1e-3). A returned estimate's
+        # error bound must be within USABLE of the derivative's size (a grown one's, like
+        # _Best's, need not be within round-off), else round-off decides; an unsettled one's
+        # round-off beyond USABLE names round-off as the reason.
+        settled |= grown & ~swamped
+        uncertain = np.where(_broadcast(settled, error), error, round_off)
+        kept = np.moveaxis(kept_values, 0, 1)
+        resolved = _swamped(
+            rule, value, uncertain, kept, step, magnitude, sample.through_one_point, USABLE
+        )
+        now_swamped = _per_line(resolved & ~_flat(kept), np.any) & _per_line(
+            np.isfinite(value), np.all
+        )
+        error[now_swamped] = uncertain[now_swamped]
+        swamped |= now_swamped
+        settled &= ~swamped
+    return LineEstimate(
+        value, error, round_off, step, first_step, evaluations, settled, collapsed, swamped
+    )
 
 
 def _tableau(
@@ -655,11 +728,11 @@ def _tableau(
     step: NDArray[np.float64],
     lines: NDArray[np.intp],
     magnitude: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[Any], int]:
     """Central differences at ``h, h/2, h/4, ...`` extrapolated to ``h -> 0``.
 
-    Returns ``(value, error, round_off, evaluations, spread of f's values)``. A central
-    difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
+    Returns ``(value, error, round_off, f's values at the tableau's points, evaluations)``. A
+    central difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
     ``D(h)`` and ``D(h/2)`` as ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and so on
     up the Neville tableau: column
     ``c`` has error ``O(h^(2c+2))``. As in Ridders' method, the entry with the smallest error
@@ -751,4 +824,4 @@ def _tableau(
         + AGREEMENT * (check_noise + at(finest, first_round_off))
     )
     chosen_error = np.where(np.abs(check - value) <= predicted, chosen_error, np.inf)
-    return value, chosen_error, pick(noises), unique.size + rule.size, _spread(values)
+    return value, chosen_error, pick(noises), values, unique.size + rule.size
