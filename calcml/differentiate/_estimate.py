@@ -22,7 +22,8 @@ Round-off. The default step also assumes ``f``'s values are of the size of its c
 ``max(1, |x|)``. A large constant added to ``f`` (a loss summed over a million examples) makes
 its values so large next to their change over the step that round-off swamps the difference
 (``1e9 + t`` at 0 gave 1.004): there the step grows instead, while the estimate gets more
-accurate (:func:`_grown`), and a derivative round-off still swamps is refused, not returned.
+accurate (:func:`_grown`; Richardson's first step too), and a derivative round-off still swamps
+is refused, not returned.
 
 Aliasing. A function periodic on a scale shorter than the step (tan at ``|x| = 1e6``, where the
 central step is about 6 and Richardson's first step about 11,000) can look smooth to samples at
@@ -252,42 +253,59 @@ def _swamped(
     round_off: NDArray[np.float64],
     values: NDArray[Any],
     step: NDArray[np.float64],
+    magnitude: NDArray[np.float64],
     through_one_point: bool,
     accuracy: float,
 ) -> NDArray[np.bool_]:
     """Where round-off exceeds ``accuracy`` times the derivative's size (per output element).
 
-    The size is the estimate's, or the change of ``f`` across all ``values`` (the stencil's, and
-    ``f(x)``) over the stencil's width to the derivative's order: at a stationary point the
-    derivative is near 0 but ``f`` still changes (cos at 0, whose values at ``±h`` are equal,
-    differs from ``cos(0)``), and its round-off is judged against that change. One gradient's
-    components are judged against the largest.
+    The size is the estimate's, or the one the change of ``f`` across all ``values`` (the
+    stencil's, and ``f(x)``) shows: at a stationary point the derivative is near 0 but ``f``
+    still changes (cos at 0, whose values at ``±h`` are equal, differs from ``cos(0)``), and its
+    round-off is judged against that change over the stencil's width, a slope. A derivative of
+    order ``d > 1`` is that slope over the scale ``max(1, |x|)`` on which the default step
+    assumes ``f`` varies, ``d - 1`` times, not over the width: the change of ``1e9 + sin``
+    across ``1 ± 0.073`` over ``0.073²`` is 15, which would pass for a second derivative 18
+    times the true one and hide round-off 18 times too large. One gradient's components are
+    judged against the largest.
     """
-    # A value that is not finite (f(x) where only f's limit exists, a line reaching past an
-    # edge of the domain) tells nothing of the size here; the estimator judges it elsewhere.
-    finite_values = np.where(np.isfinite(values), values, values[0])
-    change = np.max(finite_values, axis=0) - np.min(finite_values, axis=0)
-    width = _broadcast(rule.reach * step, change) ** rule.order
-    size = np.maximum(np.abs(value), change / width)
+    change = _change(values)
+    width = rule.reach * step * np.maximum(1.0, magnitude) ** (rule.order - 1)
+    size = np.maximum(np.abs(value), change / _broadcast(width, change))
     size = np.where(np.isfinite(size), size, 0.0)
     if through_one_point:
         size = np.broadcast_to(np.max(size, axis=0), size.shape)
     return np.asarray(round_off > accuracy * size)
 
 
+def _change(values: NDArray[Any]) -> NDArray[np.float64]:
+    """How far apart ``f``'s finite values (stacked on axis 0) lie; ``-inf`` if none is.
+
+    A value that is not finite (``f(x)`` where only ``f``'s limit exists, a point of a tableau
+    reaching past an edge of the domain, even where a finer entry does not) tells nothing of
+    the size here; the estimator judges it elsewhere.
+    """
+    finite = np.isfinite(values)
+    largest = np.max(values, axis=0, where=finite, initial=-np.inf)
+    return np.asarray(largest - np.min(values, axis=0, where=finite, initial=np.inf))
+
+
 def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
     """Where every finite value of ``f`` is the same float."""
-    finite_values = np.where(np.isfinite(values), values, values[0])
-    return np.asarray(np.max(finite_values, axis=0) == np.min(finite_values, axis=0))
+    return np.asarray(_change(values) == 0)
 
 
 def _grown(
     sample: Sampler,
     rule: Stencil,
-    extra: float | None,
     magnitude: NDArray[np.float64],
     step: NDArray[np.float64],
-    level: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]],
+    level: tuple[NDArray[Any], ...],
+    level_at: Callable[
+        [NDArray[np.float64], NDArray[np.intp]], tuple[tuple[NDArray[Any], ...], int]
+    ],
+    *,
+    sees_centre: bool,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
     """Grow, in place, the step of lines whose estimate round-off swamps.
 
@@ -298,13 +316,20 @@ def _grown(
     exceeds :data:`SETTLED` of the derivative, the step grows by :data:`SHRINK` as long as the
     larger step's estimate agrees with the smaller's within their round-off (the same
     derivative, known better; once truncation shows, the smaller step was the best), up to a
-    quarter of ``max(1, |x|)``. ``level`` is ``(value, round_off, values)`` at ``step``, all
-    updated in place. Returns the lines grown; those still swamped, beyond :data:`USABLE`,
-    whose values differ (round-off hides a difference that is there: values that are one float
-    at every step tried show a derivative of 0 as far as ``f``'s floats can show any); and the
-    evaluations spent.
+    quarter of ``max(1, |x|)``.
+
+    ``level`` is ``(value, round_off, values, *more)`` at ``step``: the estimate, its
+    round-off, ``f``'s values it used (stacked on axis 0) and any more arrays that go with the
+    estimate (a tableau's error bound); all are updated in place. ``level_at(step, lines)``
+    gives the same at a larger step on ``lines``, and the evaluations that cost each line.
+    ``sees_centre``: the values include ``f(x)``, or points so near ``x`` that it would add
+    nothing; else ``f(x)`` is asked for where it may decide (see :func:`_swamped`).
+
+    Returns the lines grown; those still swamped, beyond :data:`USABLE`, whose values differ
+    (round-off hides a difference that is there: values that are one float at every step tried
+    show a derivative of 0 as far as ``f``'s floats can show any); and the evaluations spent.
     """
-    value, round_off, values = level
+    value, round_off, values, *more = level
     through = sample.through_one_point
     nfev = np.zeros(step.size, dtype=np.int64)
     grown = np.zeros(step.size, dtype=bool)
@@ -315,13 +340,13 @@ def _grown(
 
     def swamped(accuracy: float, *, unless_flat: bool = False) -> NDArray[np.bool_]:
         judged = np.concatenate([values, centre])
-        where = _swamped(rule, value, round_off, judged, step, through, accuracy)
+        where = _swamped(rule, value, round_off, judged, step, magnitude, through, accuracy)
         if unless_flat:
             where &= ~_flat(judged)
         return np.asarray(_per_line(where, np.any) & finite, dtype=bool)
 
     growing = swamped(SETTLED)
-    if extra != 0.0 and np.any(growing):
+    if not sees_centre and np.any(growing):
         # Free along lines through one point, whose f(x) is known; else one evaluation.
         asked = np.flatnonzero(growing)
         centre[:, asked] = sample(np.zeros((1, asked.size)), asked)
@@ -333,14 +358,16 @@ def _grown(
         if not active.size:
             break
         larger = on_float_grid(magnitude[active], SHRINK * step[active], rule.reach, 0)
-        estimate, noise, new_values = _level(sample, rule, larger, active, magnitude, extra=extra)
-        nfev[active] += new_values.shape[0]
+        (estimate, noise, new_values, *new_more), spent = level_at(larger, active)
+        nfev[active] += spent
         agree = _per_line(
             np.abs(estimate - value[active]) <= AGREEMENT * (noise + round_off[active]), np.all
         ) & _per_line(np.isfinite(estimate), np.all)
         taken = active[agree]
         step[taken] = larger[agree]
-        value[taken], round_off[taken] = estimate[agree], noise[agree]
+        updates = zip((value, round_off, *more), (estimate, noise, *new_more), strict=True)
+        for running, new in updates:
+            running[taken] = new[agree]
         values[:, taken] = new_values[:, agree]
         grown[taken] = True
         growing[active[~agree]] = False
@@ -369,8 +396,21 @@ def _differences(
     grown = swamped = np.zeros(count, dtype=bool)
     if adapt:
         first_step = first_step.copy()
+
+        def level_at(
+            step: NDArray[np.float64], lines: NDArray[np.intp]
+        ) -> tuple[tuple[NDArray[Any], ...], int]:
+            level = _level(sample, rule, step, lines, magnitude, extra=extra)
+            return level, level[2].shape[0]
+
         grown, swamped, spent = _grown(
-            sample, rule, extra, magnitude, first_step, (value, round_off, values)
+            sample,
+            rule,
+            magnitude,
+            first_step,
+            (value, round_off, values),
+            level_at,
+            sees_centre=extra == 0.0,
         )
         nfev += spent
     error = np.full(value.shape, np.nan)
@@ -418,7 +458,9 @@ def _differences(
         # A grown step stopped where truncation showed through round-off; both together can
         # still exceed USABLE (a one-sided difference of 1e11 + t^2), and no other step does
         # better: refused as swamped, like a step round-off alone swamps.
-        rough = _swamped(rule, value, error, values, step, sample.through_one_point, USABLE)
+        rough = _swamped(
+            rule, value, error, values, step, magnitude, sample.through_one_point, USABLE
+        )
         swamped = swamped | (grown & _per_line(rough & ~_flat(values), np.any))
     if not adapt:
         settled = finite
@@ -570,25 +612,60 @@ def _richardson(
     *,
     adapt: bool,
 ) -> LineEstimate:
-    """Richardson tableaux, restarted at the finest step of the last until one settles."""
+    """Richardson tableaux, restarted at the finest step of the last until one settles.
+
+    Round-off: the tableau's finest differences, at ``h/16``, carry 16 times the round-off of
+    its first, and a large constant in ``f`` (``1e13 + t``, whose values at ``x ± h/16`` differ
+    by a few ulp) swamps them all; judged only against its own round-off, the tableau accepted
+    values 12 % off "as accurate as round-off allows". So the first tableau's step grows out of
+    round-off as a difference's does (:func:`_grown`), and the tableau finally kept is judged
+    against the derivative's size (:func:`_swamped`): within :data:`USABLE`, or refused as
+    swamped.
+    """
     rule = stencil("central", order, 2)
     count = first_step.size
     lines = np.arange(count)
+
+    def tableau_at(
+        step: NDArray[np.float64], lines: NDArray[np.intp]
+    ) -> tuple[tuple[NDArray[Any], ...], int]:
+        value, error, round_off, values, used = _tableau(sample, rule, step, lines, magnitude)
+        return (value, round_off, values, error), used
+
+    (value, round_off, values, error), nfev = tableau_at(first_step, lines)
+    evaluations = np.full(count, nfev, dtype=np.int64)
+    grown = swamped = np.zeros(count, dtype=bool)
+    if adapt:
+        first_step = first_step.copy()
+        # The tableau's finest points, x ± h/16 (and x itself for an even order), differ from
+        # f(x) by 1/256 of the change to x ± h at a stationary point: f(x) would add nothing.
+        grown, swamped, spent = _grown(
+            sample,
+            rule,
+            magnitude,
+            first_step,
+            (value, round_off, values, error),
+            tableau_at,
+            sees_centre=True,
+        )
+        evaluations += spent
     step = first_step.copy()
-    value, error, round_off, nfev, spread = _tableau(sample, rule, step, lines, magnitude)
     collapsed = magnitude + rule.nearest * step / 2.0 ** (RICHARDSON_LEVELS - 1) == magnitude
 
     # A tableau whose steps reach a singularity, or span periods of f (sin at 1e5, where the
     # first step is 1e3), can agree with itself and be wrong: such a first tableau must be
     # confirmed by the next, 16 times finer, within both their error estimates.
-    suspicious = _needs_checking(value, spread, magnitude, rule.reach * step)
+    suspicious = _needs_checking(value, _spread(values), magnitude, rule.reach * step)
     settled = _accurate(value, error, round_off) & ~suspicious
     # A step the user chose is taken as given, unless the tableau contradicts itself.
     settled = settled if adapt else _per_line(np.isfinite(error), np.all)
     previous, previous_error = value.copy(), error.copy()
-    evaluations = np.full(count, nfev, dtype=np.int64)
-    failed = np.zeros(count, dtype=bool)
+    # Smaller steps bring back the round-off a grown step escaped: its tableau is kept, and
+    # judged below by its error bound, which includes the truncation the larger step shows.
+    failed = grown | swamped
     finest = 2.0 ** (RICHARDSON_LEVELS - 1)
+    # f's values in the tableau kept for each line, lines first (as _keep_finite stores them).
+    kept_values = np.moveaxis(values, 1, 0).copy()
 
     def smaller_step(active: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         # Each restart shrinks the step 16-fold, as two levels of the finite differences do.
@@ -601,11 +678,20 @@ def _richardson(
     for active, smaller in _shrinking(
         settled, failed, MAX_LEVELS // 2 if adapt else 0, smaller_step
     ):
-        estimate, bound, noise, used, _ = _tableau(sample, rule, smaller, active, magnitude)
+        estimate, bound, noise, new_values, used = _tableau(
+            sample, rule, smaller, active, magnitude
+        )
         evaluations[active] += used
         step[active] = smaller
         now_finite = _per_line(np.isfinite(estimate), np.all)
-        _keep_finite(active, now_finite, (value, estimate), (error, bound), (round_off, noise))
+        _keep_finite(
+            active,
+            now_finite,
+            (value, estimate),
+            (error, bound),
+            (round_off, noise),
+            (kept_values, np.moveaxis(new_values, 1, 0)),
+        )
         consistent = np.abs(estimate - previous[active]) <= bound + previous_error[active]
         accepted = now_finite & _accurate(estimate, bound, noise)
         accepted &= _per_line(consistent, np.all) | ~suspicious[active]
@@ -613,7 +699,27 @@ def _richardson(
         settled[active[accepted]] = True
         hopeless = now_finite & ~accepted & _per_line(_drowned(noise, estimate), np.any)
         failed[active[hopeless]] = True
-    return LineEstimate(value, error, round_off, step, first_step, evaluations, settled, collapsed)
+    if adapt:
+        # Judged on the tableau kept, not the first, whose steps may reach across a
+        # singularity the restarts stepped back from (1/x at 1e-3). A returned estimate's
+        # error bound must be within USABLE of the derivative's size (a grown one's, like
+        # _Best's, need not be within round-off), else round-off decides; an unsettled one's
+        # round-off beyond USABLE names round-off as the reason.
+        settled |= grown & ~swamped
+        uncertain = np.where(_broadcast(settled, error), error, round_off)
+        kept = np.moveaxis(kept_values, 0, 1)
+        resolved = _swamped(
+            rule, value, uncertain, kept, step, magnitude, sample.through_one_point, USABLE
+        )
+        now_swamped = _per_line(resolved & ~_flat(kept), np.any) & _per_line(
+            np.isfinite(value), np.all
+        )
+        error[now_swamped] = uncertain[now_swamped]
+        swamped |= now_swamped
+        settled &= ~swamped
+    return LineEstimate(
+        value, error, round_off, step, first_step, evaluations, settled, collapsed, swamped
+    )
 
 
 def _tableau(
@@ -622,11 +728,11 @@ def _tableau(
     step: NDArray[np.float64],
     lines: NDArray[np.intp],
     magnitude: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int, NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[Any], int]:
     """Central differences at ``h, h/2, h/4, ...`` extrapolated to ``h -> 0``.
 
-    Returns ``(value, error, round_off, evaluations, spread of f's values)``. A central
-    difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
+    Returns ``(value, error, round_off, f's values at the tableau's points, evaluations)``. A
+    central difference is an even series in ``h``: ``D(h) = f^(d) + a h^2 + b h^4 + ...``. Combining
     ``D(h)`` and ``D(h/2)`` as ``(4 D(h/2) - D(h)) / 3`` cancels the ``h^2`` term, and so on
     up the Neville tableau: column
     ``c`` has error ``O(h^(2c+2))``. As in Ridders' method, the entry with the smallest error
@@ -718,4 +824,4 @@ def _tableau(
         + AGREEMENT * (check_noise + at(finest, first_round_off))
     )
     chosen_error = np.where(np.abs(check - value) <= predicted, chosen_error, np.inf)
-    return value, chosen_error, pick(noises), unique.size + rule.size, _spread(values)
+    return value, chosen_error, pick(noises), values, unique.size + rule.size
