@@ -117,6 +117,8 @@ def docs(session: nox.Session) -> None:
         *session.posargs,
     )
     session.log(f"The book is built: open {BUILD / 'index.html'}")
+    if not any(BUILD.glob("*.pdf")):
+        session.log("The landing page's link to the PDF works once `nox -s pdf` has printed it")
 
 
 @nox.session(name="docs-page", python=PYTHON)
