@@ -27,10 +27,13 @@ BUILD = ROOT / "docs" / "_build" / "html"
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-# Installed packages are compiled to bytecode once, when installed: with PYTHONDONTWRITEBYTECODE
-# set (as on this project's machines) Python would otherwise compile every module it imports
-# again in every process (8 s of each build, and of every kernel that runs a chapter).
-os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
+# With PYTHONDONTWRITEBYTECODE set (as on this project's machines) Python compiles every module
+# it imports again in every process: 8 s of each build, and of every kernel that runs a
+# chapter. The sessions let Python keep what it compiles, as it does by default, so a module is
+# compiled once, the first time it is imported. (Compiling every installed package when it is
+# installed costs more: 20-40 s for each of the gate's fresh environments, mostly for modules
+# nothing imports.)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 nox.options.sessions = ["lint", "tests", "doctests", "docs", "pdf", "browser", "repro"]
 
 PYTHON = "3.11"
