@@ -546,6 +546,111 @@ def test_a_large_constant_in_f_is_no_silent_error(method: str, offset: float, na
         assert outcomes == {"right"}
 
 
+# f's values one float at every step tried: 1e15 + cos at 0.5 and 1e20 + t at 0 gave 0,
+# silently. Such values prove the derivative 0 only within one ulp of f over the step.
+HUGE_OFFSETS = [1e13, 1e14, 1e15, 1e16, 1e18, 1e20]
+FLAT_SLOPES = {
+    "line": (lambda t: t, lambda t: 1.0 + 0 * t, lambda t: 0 * t),
+    "cos": (np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t)),
+    "square": (lambda t: t**2 - t, lambda t: 2 * t - 1, lambda t: 2.0 + 0 * t),
+    "exp": (np.exp, np.exp, np.exp),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAT_SLOPES))
+@pytest.mark.parametrize("offset", HUGE_OFFSETS)
+@pytest.mark.parametrize("method", METHODS)
+def test_values_that_never_change_give_0_only_where_that_is_proven(
+    method: str, offset: float, name: str
+) -> None:
+    # Each derivative right within 1e-3 or refused naming round-off. Where the derivative is 0
+    # (-sin at 0, t^2 - t's at 0.5) flat values give no right 0 either: they cannot tell it
+    # from 1e15 + cos's at 0.5, and are refused. The derivatives of these g are of size 1
+    # here, so 1e-3 of 1 is the accuracy promised where they are 0.
+    g, dg, d2g = FLAT_SLOPES[name]
+    x = np.array([0.0, 0.5, -1.2, 2.0])
+    f = lambda t: offset + g(t)  # noqa: E731
+    total = lambda w: offset + np.sum(g(w))  # noqa: E731
+    for order, expected in ((1, dg(x)), (2, d2g(x))):
+        for point, value in zip(x, expected, strict=True):
+            _right_or_refused(
+                lambda point=point, order=order: derivative(f, point, order=order, method=method),
+                value,
+                absolute=1e-3,
+            )
+    _right_or_refused(lambda: gradient(total, x, method=method), dg(x), together=True)
+    _right_or_refused(lambda: np.diag(jacobian(f, x, method=method)), dg(x), absolute=1e-3)
+    _right_or_refused(
+        lambda: hessian(total, x[1:], method=method), np.diag(d2g(x[1:])), together=True
+    )
+
+
+HIDDEN_BY_FLAT_VALUES = {
+    "1e15 + cos at 0.5": (lambda t: 1e15 + np.cos(t), 0.5, "1e\\+15"),
+    "1e20 + t at 0": (lambda t: 1e20 + t, 0.0, "1e\\+20"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_BY_FLAT_VALUES))
+@pytest.mark.parametrize("method", METHODS)
+def test_values_that_never_change_and_hide_a_derivative_name_the_fix(
+    method: str, name: str
+) -> None:
+    # The derivatives are -0.479 and 1; every function refuses, naming f's size and the fix
+    # (estimate_derivative warns).
+    f, x, size = HIDDEN_BY_FLAT_VALUES[name]
+    along = lambda w: f(w[0]) + 0 * w[1]  # noqa: E731
+    point = np.array([x, 1.0])
+    message = rf"lost in round-off: f's values there, of size {size},.*Subtract the constant"
+    for compute in (
+        lambda: derivative(f, x, method=method),
+        lambda: gradient(along, point, method=method),
+        lambda: jacobian(lambda w: np.stack([along(w)]), point, method=method),
+        lambda: partial(along, point, 0, method=method),
+        lambda: directional_derivative(along, point, [1.0, 0.0], method=method),
+    ):
+        with pytest.raises(ValueError, match=message):
+            compute()
+    with pytest.warns(RuntimeWarning, match=message):
+        estimate_derivative(f, x, method=method)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_values_that_never_change_give_0_where_f_is_constant(method: str) -> None:
+    # Where f is constant (1e6's ulp over the step proves a first derivative below 2e-9 and a
+    # second below 1e-7 at |x| <= 1), where tanh is 1.0, and along a coordinate that f does
+    # not depend on: exactly 0, without a warning. A gradient's flat components are judged next
+    # to its largest, so 1e9 + w[0]'s are 0 too, though alone they would be refused.
+    x = np.array([0.0, 0.3, -1.2, 2.0, 1e3])
+    flat_functions = [lambda t, c=c: c + 0 * t for c in (0.0, 5.0, -3.0, 1e6)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in flat_functions:
+            for order in (1, 2):
+                assert np.all(derivative(f, x, order=order, method=method) == 0)
+                assert np.all(estimate_derivative(f, x, order=order, method=method).value == 0)
+            assert np.all(gradient(lambda w, f=f: f(np.sum(w)), x, method=method) == 0)
+            assert np.all(jacobian(f, x, method=method) == 0)
+            assert np.all(hessian(lambda w, f=f: f(np.sum(w)), x[:3], method=method) == 0)
+        far_out = np.array([40.0, -40.0, 100.0, -1e3])
+        # At 30, a first backward difference (its bend check) reaches 15, where tanh is
+        # 1 - 2e-13, and refuses; a forward one at -30 too: no values that never change.
+        if method in ("central", "richardson"):
+            far_out = np.append(far_out, [30.0, -30.0])
+        assert np.all(derivative(np.tanh, far_out, method=method) == 0)
+        assert np.all(derivative(np.tanh, far_out, order=2, method=method) == 0)
+        w = np.array([0.3, -1.2, 2.0])
+        for offset in (0.0, 1e6, 1e9):
+            grad = gradient(lambda w, offset=offset: offset + w[0], w, method=method)
+            np.testing.assert_allclose(grad[0], 1.0, rtol=1e-3)
+            assert np.all(grad[1:] == 0)
+        # Off the block of w[1] and w[2], the entries combine second derivatives along
+        # w[0] +- w[j] (2 each), whose round-off remains.
+        square = hessian(lambda w: w[0] ** 2, w, method=method)
+        np.testing.assert_allclose(square, np.diag([2.0, 0.0, 0.0]), atol=1e-6)
+        assert np.all(square[1:, 1:] == 0)
+
+
 @pytest.mark.parametrize("offset", LARGE_OFFSETS)
 @pytest.mark.parametrize("method", METHODS)
 def test_a_large_constant_in_a_second_derivative_is_no_silent_error(

@@ -65,6 +65,16 @@ ROUND_OFF_FLOOR = 0.1
 SETTLED = 1e-6
 # A trusted estimate that round-off stops short of SETTLED is still returned within this.
 USABLE = 1e-3
+# f's values that are one float at every step tried prove the derivative 0 only within their
+# round-off at the largest step, about one ulp of f over h^d (for 1e20 + t at 0, 2e5), so
+# their 0 is returned only where that bound is below FLAT_ZERO, absolutely. No relative test
+# exists: flat values show no size of the derivative, and f's size is what a large constant
+# inflates (next to it, 1e20 + t's bound is negligible too). So, as max(1, |x|) takes an |x|
+# below 1 for 1, a size f does not show is taken for 1, and the 0 must be within SETTLED of
+# it. At |x| <= 1, 5.0's bound is 1e-14 and 1e6's about 2e-9 (1e-7 for a second derivative):
+# 0, as for tanh where its value is 1.0; constants beyond about 1e8 (1e7) are refused, naming
+# the fix. A gradient's flat components are first judged next to its largest (_swamped).
+FLAT_ZERO = SETTLED
 # Steps grown at most this many times (by SHRINK) out of round-off, up to a quarter of the
 # scale max(1, |x|) on which the default step assumes f varies.
 MAX_GROWTH = 12
@@ -95,6 +105,9 @@ class LineEstimate:
     collapsed: NDArray[np.bool_]
     #: ``(L,)``: round-off swamps the estimate at every step tried (see :func:`_grown`).
     swamped: NDArray[np.bool_] | None = None
+    #: ``(L,)``: the largest ``|f|`` among the values of the step kept, which a swamped
+    #: line's message names (its round-off is about ``ε`` times that over ``h^d``).
+    size_of_f: NDArray[np.float64] | None = None
 
     @property
     def finite(self) -> NDArray[np.bool_]:
@@ -290,9 +303,17 @@ def _change(values: NDArray[Any]) -> NDArray[np.float64]:
     return np.asarray(largest - np.min(values, axis=0, where=finite, initial=np.inf))
 
 
-def _flat(values: NDArray[Any]) -> NDArray[np.bool_]:
-    """Where every finite value of ``f`` is the same float."""
-    return np.asarray(_change(values) == 0)
+def _largest(values: NDArray[Any]) -> NDArray[np.float64]:
+    """The largest finite ``|f|`` among ``f``'s values (stacked on axis 0) on each line."""
+    size = np.max(np.abs(values), axis=0, where=np.isfinite(values), initial=0.0)
+    return _per_line(size, np.max)
+
+
+def _flat(values: NDArray[Any], round_off: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Where every finite value of ``f`` is the same float, and that proves the derivative 0
+    within :data:`FLAT_ZERO`: their ``round_off`` (one ulp of ``f`` over ``h^d``) bounds how
+    large a derivative such values can hide."""
+    return np.asarray((_change(values) == 0) & (round_off <= FLAT_ZERO))
 
 
 def _grown(
@@ -325,9 +346,9 @@ def _grown(
     ``sees_centre``: the values include ``f(x)``, or points so near ``x`` that it would add
     nothing; else ``f(x)`` is asked for where it may decide (see :func:`_swamped`).
 
-    Returns the lines grown; those still swamped, beyond :data:`USABLE`, whose values differ
-    (round-off hides a difference that is there: values that are one float at every step tried
-    show a derivative of 0 as far as ``f``'s floats can show any); and the evaluations spent.
+    Returns the lines grown; those still swamped, beyond :data:`USABLE`, unless their values
+    are one float at every step tried and that proves the derivative 0 within
+    :data:`FLAT_ZERO` (see :func:`_flat`); and the evaluations spent.
     """
     value, round_off, values, *more = level
     through = sample.through_one_point
@@ -342,7 +363,7 @@ def _grown(
         judged = np.concatenate([values, centre])
         where = _swamped(rule, value, round_off, judged, step, magnitude, through, accuracy)
         if unless_flat:
-            where &= ~_flat(judged)
+            where &= ~_flat(judged, round_off)
         return np.asarray(_per_line(where, np.any) & finite, dtype=bool)
 
     growing = swamped(SETTLED)
@@ -461,7 +482,7 @@ def _differences(
         rough = _swamped(
             rule, value, error, values, step, magnitude, sample.through_one_point, USABLE
         )
-        swamped = swamped | (grown & _per_line(rough & ~_flat(values), np.any))
+        swamped = swamped | (grown & _per_line(rough & ~_flat(values, round_off), np.any))
     if not adapt:
         settled = finite
         return LineEstimate(value, error, round_off, step, first_step, nfev, settled, collapsed)
@@ -522,7 +543,16 @@ def _differences(
     best.settle(value, error, settled)
     settled &= ~swamped
     return LineEstimate(
-        value, error, round_off, step, first_step, nfev, settled, collapsed, swamped
+        value,
+        error,
+        round_off,
+        step,
+        first_step,
+        nfev,
+        settled,
+        collapsed,
+        swamped,
+        _largest(values),
     )
 
 
@@ -711,14 +741,23 @@ def _richardson(
         resolved = _swamped(
             rule, value, uncertain, kept, step, magnitude, sample.through_one_point, USABLE
         )
-        now_swamped = _per_line(resolved & ~_flat(kept), np.any) & _per_line(
+        now_swamped = _per_line(resolved & ~_flat(kept, round_off), np.any) & _per_line(
             np.isfinite(value), np.all
         )
         error[now_swamped] = uncertain[now_swamped]
         swamped |= now_swamped
         settled &= ~swamped
     return LineEstimate(
-        value, error, round_off, step, first_step, evaluations, settled, collapsed, swamped
+        value,
+        error,
+        round_off,
+        step,
+        first_step,
+        evaluations,
+        settled,
+        collapsed,
+        swamped,
+        _largest(np.moveaxis(kept_values, 0, 1)),
     )
 
 

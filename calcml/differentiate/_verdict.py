@@ -51,9 +51,10 @@ def conclude(
     value = result.value[line]
     change = float(np.max(result.error[line]))
     if result.swamped is not None and result.swamped[line]:
+        size = "" if result.size_of_f is None else f", of size {result.size_of_f[line]:.2g},"
         message = (
-            f"{what} {where(line)} is lost in round-off: f's values there are too large next "
-            f"to their change over any step up to {result.step[line]:.2g} for a difference "
+            f"{what} {where(line)} is lost in round-off: f's values there{size} are too large "
+            f"next to their change over any step up to {result.step[line]:.2g} for a difference "
             f"to resolve it (the estimate, {np.array2string(np.asarray(value), precision=6)}, "
             f"is uncertain by {change:.2g}). Subtract the constant part of f (its derivative "
             "is the same), compute f so that its terms do not cancel, or use method='complex' "
