@@ -450,3 +450,34 @@ def test_optimizer_settings_are_validated_by_name() -> None:
         Adam(beta2=1.5)
     with pytest.raises(ValueError, match="learning_rate"):
         GradientDescent(learning_rate=-0.1)
+
+
+# A gradient so large that its square overflows, or whose line search works with steps so small
+# that their square underflows, once crashed the Wolfe line search with ZeroDivisionError.
+@pytest.mark.parametrize("scale", [1e100, 1e150, 1e160, 1e200, 1e300])
+@pytest.mark.parametrize("make", [BFGS, LBFGS, Newton, BacktrackingLineSearch])
+def test_huge_gradients_end_a_run_with_a_reason_not_a_crash(scale: float, make) -> None:
+    objective = Objective(
+        lambda x: float(scale * (x @ x)),
+        lambda x: 2 * scale * x,
+        lambda x: 2 * scale * np.eye(x.size),
+    )
+    result = minimize(
+        objective.value,
+        [1.0, -1.0],
+        grad=objective.gradient,
+        hessian=objective.hessian,
+        optimizer=make(),
+        max_steps=50,
+    )
+    if result.converged:
+        np.testing.assert_allclose(result.x, [0.0, 0.0], atol=1e-6)
+    else:
+        assert result.message, "a run that did not converge must say why"
+
+
+def test_a_slope_that_overflows_names_the_overflow_and_the_fix() -> None:
+    result = minimize(lambda x: float(x @ x), [1.0], grad=lambda x: np.array([1e200]), max_steps=3)
+    assert not result.converged
+    assert "overflows" in result.message
+    assert "rescale" in result.message

@@ -120,6 +120,13 @@ def wolfe_line_search(
     """
     value, gradient = objective.value_and_gradient(x)
     slope = float(gradient @ direction)
+    if math.isinf(slope):
+        raise LineSearchError(
+            f"the slope along the search direction overflows ({slope}): the gradient (largest "
+            f"entry {np.max(np.abs(gradient)):.3g}) times the direction (largest entry "
+            f"{np.max(np.abs(direction)):.3g}) exceeds the largest float; rescale f or x so "
+            "that the gradient is of a size a float can square"
+        )
     if not slope < 0:
         raise LineSearchError(
             f"the direction does not point downhill (slope {slope:.3g} along it); "
@@ -189,7 +196,9 @@ def _interpolate(lo: _Trial, hi_step: float, hi_value: float) -> float:
     near, far = lo.step + 0.1 * width, lo.step + 0.9 * width
     if not math.isfinite(hi_value):
         return near  # f blew up at hi: retreat quickly towards lo
-    curvature = (hi_value - lo.value - lo.slope * width) / width**2
+    # Divided by the width twice, not by its square, which underflows to 0 for a width below
+    # 1e-162 (steps that small are the scale when the gradient is huge).
+    curvature = ((hi_value - lo.value) / width - lo.slope) / width
     if curvature <= 0:
         return lo.step + 0.5 * width
     step = lo.step - lo.slope / (2 * curvature)
