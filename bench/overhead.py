@@ -92,6 +92,16 @@ CASES: list[tuple[str, str, str, int]] = [
         "race()",
         10,
     ),
+    (
+        "`minimize`, 1,000 steps of gradient descent on Rosenbrock (the driver's loop)",
+        "from calcml.functions import rosenbrock\n"
+        "from calcml.optimize import GradientDescent, minimize\n"
+        "def descend():\n"
+        "    return minimize(rosenbrock, [-1.2, 1.0], optimizer=GradientDescent(1.5e-3),\n"
+        "                    max_steps=1000)",
+        "descend()",
+        10,
+    ),
 ]
 
 # Run in a subprocess with the version's folder first on sys.path; prints one JSON list of
