@@ -159,7 +159,9 @@ class TestFunction:
         """Return ``f(x)``: a float for one point, an array of shape ``x.shape[1:]`` for many."""
         point = self._point(x)
         with np.errstate(over="ignore", invalid="ignore"):
-            value = np.broadcast_to(self._value(point[0], point[1]), point.shape[1:])
+            value = np.asarray(self._value(point[0], point[1]))
+        if value.shape != point.shape[1:]:
+            value = np.broadcast_to(value, point.shape[1:])
         self._warn_overflow(point, value, "value")
         return float(value) if value.ndim == 0 else np.array(value)
 
@@ -187,10 +189,14 @@ class TestFunction:
         The caller's ``np.errstate(over=...)`` decides, as for numpy's own warning: an
         optimizer that expects overflow on the way to divergence silences it this way.
         """
-        mode = np.geterr()["over"]
-        bad = ~np.isfinite(result)
-        if mode == "ignore" or not bad.any():
+        finite = np.isfinite(result)
+        # Finiteness first: it is the common case, and np.geterr() costs more than the check.
+        if finite.all():
             return
+        mode = np.geterr()["over"]
+        if mode == "ignore":
+            return
+        bad = ~finite
         # Reduce over the leading axes a gradient or Hessian adds in front of the points' axes.
         at_points = bad.reshape(-1, *point.shape[1:]).any(axis=0)
         first = np.moveaxis(point, 0, -1)[np.unravel_index(np.argmax(at_points), at_points.shape)]
@@ -228,6 +234,16 @@ class TestFunction:
 
 
 def _stack(components: Components, shape: tuple[int, ...]) -> Array:
+    """The components broadcast to the points' ``shape`` and stacked on a new first axis."""
+    # At one point (or when every component already has the points' shape) one np.array call
+    # stacks them; an optimizer calls grad thousands of times, and broadcasting each component
+    # separately cost several times more than the arithmetic.
+    try:
+        stacked = np.array(components, dtype=np.float64)
+    except ValueError:
+        stacked = None
+    if stacked is not None and stacked.shape == (len(components), *shape):
+        return stacked
     return np.stack([np.broadcast_to(np.asarray(c, dtype=np.float64), shape) for c in components])
 
 

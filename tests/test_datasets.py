@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import calcml.datasets
 from calcml.datasets import (
     load_digits,
     make_circles,
@@ -168,3 +169,22 @@ def test_length_one_sequences_are_their_own_reversal_and_sort() -> None:
     for task in ("reverse", "sort"):
         X, Y = make_sequence_task(10, length=1, task=task)
         np.testing.assert_array_equal(X, Y)
+
+
+def test_load_digits_equals_scikit_learns_own_loader_scaled() -> None:
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    digits = sklearn_datasets.load_digits()
+    X, y = load_digits()
+    np.testing.assert_array_equal(X, digits.data / 16.0)
+    np.testing.assert_array_equal(y, digits.target)
+
+
+def test_load_digits_falls_back_to_scikit_learn_when_the_file_is_not_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("sklearn")
+    direct = load_digits()
+    monkeypatch.setattr(calcml.datasets, "_bundled_digits", lambda: None)
+    fallback = load_digits()
+    np.testing.assert_array_equal(direct[0], fallback[0])
+    np.testing.assert_array_equal(direct[1], fallback[1])

@@ -262,6 +262,22 @@ def test_step_refuses_grads_of_another_structure_and_a_changed_tree_without_rese
     assert optimizer.step({"w": np.zeros(3)}, {"w": np.ones(3)})["w"].shape == (3,)
 
 
+@pytest.mark.parametrize(
+    "params", [np.array([1.0, np.nan]), [1.0, np.inf], np.array([[np.nan]])], ids=str
+)
+def test_step_refuses_non_finite_params_of_every_form(params: object) -> None:
+    grads = np.zeros(np.shape(params))
+    with pytest.raises(ValueError, match="params must be finite"):
+        GradientDescent(0.1).step(params, grads)
+
+
+def test_step_on_one_array_keeps_its_shape_and_does_not_modify_it() -> None:
+    params = np.ones((2, 3))
+    new = GradientDescent(0.5).step(params, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(new, np.zeros((2, 3)))
+    np.testing.assert_array_equal(params, np.ones((2, 3)))
+
+
 @pytest.mark.parametrize("optimizer", [None, GradientDescent(0.2)], ids=["BFGS", "GD"])
 def test_minimize_takes_a_tree_and_returns_x_of_the_same_structure(optimizer) -> None:
     # Minimum at W = 1 everywhere, b = -2.

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from calcml._tree import TreeDef, flatten, ravel, unflatten
-from calcml._validation import as_float_array, require_positive
+from calcml._tree import _LEAF, TreeDef, flatten, ravel, unflatten
+from calcml._validation import as_float_array, require_finite, require_positive
 from calcml.optimize.schedules import Schedule, constant
 
 __all__ = ["LineSearchError", "Objective", "Optimizer"]
@@ -46,6 +46,12 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], Layout
     The rebuilding slices and reshapes, so it works on a traced vector of
     :mod:`calcml.autodiff` too: ``f(unravel(v))`` can be differentiated with respect to ``v``.
     """
+    if type(tree) is np.ndarray and tree.dtype == np.float64:
+        # One float array, the common case (an optimizer's loop passes its own output back):
+        # the only check as_float_array would make is finiteness, so make only that one.
+        require_finite(tree, name)
+        shape = tree.shape
+        return tree.ravel(), (lambda flat: flat.reshape(shape)), (_LEAF, (shape,))
     leaves, treedef = flatten(tree, name)
     if treedef.node is None:
         array = as_float_array(tree, name)

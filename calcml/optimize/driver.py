@@ -194,15 +194,21 @@ def _resolve_gradient(
 # --------------------------------------------------------------------------------------------
 
 
-def _blow_up(loss: float, start_loss: float, x: Array) -> str | None:
+def _blow_up(loss: float, start_loss: float, x_finite: bool) -> str | None:
     """Describe how the state has blown up, or return None if it has not."""
-    if not np.isfinite(x).all():
+    if not x_finite:
         return "the iterate became non-finite"
     if not math.isfinite(loss):
         return f"the loss became {loss}"
     if abs(loss) > EXPLOSION_FACTOR * max(1.0, abs(start_loss)):
         return f"the loss exploded from {start_loss:.3g} to {loss:.3g}"
     return None
+
+
+def _norm(vector: Array) -> float:
+    """The Euclidean norm of a 1-D float array: ``np.linalg.norm``'s own formula for one,
+    without its checks of dimension and dtype, which cost more than the sum at every step."""
+    return math.sqrt(float(vector @ vector))
 
 
 class _GrowthWatch:
@@ -223,7 +229,14 @@ class _GrowthWatch:
         # progress).
         scale = max(abs(self.start), self.start - self.best)
         threshold = self.start + GROWTH_FACTOR * scale
-        if len(self.recent) < GROWTH_WINDOW or scale == 0 or not min(self.recent) > threshold:
+        # The newest loss is checked first: when it is not above the threshold, neither is
+        # the window's minimum, and the minimum need not be taken (this runs at every step).
+        if (
+            len(self.recent) < GROWTH_WINDOW
+            or scale == 0
+            or not loss > threshold
+            or not min(self.recent) > threshold
+        ):
             return None
         return (
             f"the loss kept growing, from {self.start:.3g} to {loss:.3g}, and has stayed above "
@@ -431,7 +444,7 @@ def _run(
     gradient = objective.gradient(x)
     if not np.isfinite(gradient).all():
         raise ValueError(_bad_gradient(0, x, loss, gradient, source))
-    path, losses, norms = [x], [loss], [float(np.linalg.norm(gradient))]
+    path, losses, norms = [x], [loss], [_norm(gradient)]
     growth = _GrowthWatch(loss)
     for step in range(1, max_steps + 1):
         if norms[-1] <= tol:
@@ -450,8 +463,9 @@ def _run(
                 norms,
             )
         # f is not even called at a non-finite iterate: that is divergence already.
-        loss = objective.value(x) if np.isfinite(x).all() else math.nan
-        problem = _blow_up(loss, losses[0], x)
+        x_finite = bool(np.isfinite(x).all())
+        loss = objective.value(x) if x_finite else math.nan
+        problem = _blow_up(loss, losses[0], x_finite)
         if problem is None:
             gradient = objective.gradient(x)
             if not np.isfinite(gradient).all():
@@ -465,7 +479,7 @@ def _run(
             return "diverged", message, path, losses, norms
         path.append(x)
         losses.append(loss)
-        norms.append(float(np.linalg.norm(gradient)))
+        norms.append(_norm(gradient))
         if report(step, x, loss) is True:
             return "callback", f"stopped by the callback at step {step}", path, losses, norms
     if norms[-1] <= tol:
