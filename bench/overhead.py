@@ -122,6 +122,29 @@ print(json.dumps(result))
 """
 
 
+def _commit(ref: str) -> str:
+    """The short hash of git revision ``ref``; exits naming it when this clone lacks it."""
+    found = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "rev-parse",
+            "--short",
+            "--verify",
+            "--quiet",
+            f"{ref}^{{commit}}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        sys.exit(
+            f"--against: no git revision {ref!r} in this clone; name one, e.g. --against HEAD~1"
+        )
+    return found.stdout.strip()
+
+
 def _extract(ref: str, into: Path) -> Path:
     """calcml's package folder as of git revision ``ref``, extracted under ``into``."""
     archive = subprocess.run(
@@ -151,6 +174,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", default="main", help="git revision to compare with")
     args = parser.parse_args()
+    # Named by its commit in the report: a branch name moves on, and after a merge "main" is
+    # this checkout.
+    commit = _commit(args.against)
+    against = commit if commit.startswith(args.against) else f"{args.against} ({commit})"
     with tempfile.TemporaryDirectory() as folder:
         other = _extract(args.against, Path(folder))
         rounds: dict[str, list[list[float]]] = {"this": [], "other": []}
@@ -171,7 +198,7 @@ def main() -> None:
         for (label, *_), before, after in zip(CASES, best["other"], best["this"], strict=True)
     ]
     table = markdown_table(
-        ["call", f"µs per call, {args.against}", "µs per call, this checkout", "speed-up"], rows
+        ["call", f"µs per call, {against}", "µs per call, this checkout", "speed-up"], rows
     )
     write_report(
         "overhead",
