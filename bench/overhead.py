@@ -177,6 +177,12 @@ def main() -> None:
     # Named by its commit in the report: a branch name moves on, and after a merge "main" is
     # this checkout.
     commit = _commit(args.against)
+    unchanged = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", commit, "--", "calcml"])
+    if unchanged.returncode == 0:
+        # Timing a version against itself would overwrite the results with a ratio of 1.
+        print(f"overhead: calcml here is calcml at {args.against} ({commit}); nothing to compare")
+        print("name the revision before a change: python bench/overhead.py --against REV")
+        return
     against = commit if commit.startswith(args.against) else f"{args.against} ({commit})"
     with tempfile.TemporaryDirectory() as folder:
         other = _extract(args.against, Path(folder))
