@@ -50,13 +50,10 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], Layout
         # One float array, the common case (an optimizer's loop passes its own output back):
         # the only check as_float_array would make is finiteness, so make only that one.
         require_finite(tree, name)
-        shape = tree.shape
-        return tree.ravel(), (lambda flat: flat.reshape(shape)), (_LEAF, (shape,))
+        return _leaf_view(tree)
     leaves, treedef = flatten(tree, name)
     if treedef.node is None:
-        array = as_float_array(tree, name)
-        shape = array.shape
-        return array.ravel(), (lambda flat: flat.reshape(shape)), (treedef, (shape,))
+        return _leaf_view(as_float_array(tree, name))
     vector, _ = ravel(tree, name)
     shapes = tuple(np.shape(leaf) for leaf in leaves)
     ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
@@ -70,6 +67,12 @@ def flat_view(tree: Any, name: str) -> tuple[Array, Callable[[Any], Any], Layout
         return unflatten(treedef, parts)
 
     return vector, unravel, (treedef, shapes)
+
+
+def _leaf_view(array: Array) -> tuple[Array, Callable[[Any], Any], Layout]:
+    """:func:`flat_view` of a tree that is one float array."""
+    shape = array.shape
+    return array.ravel(), (lambda flat: flat.reshape(shape)), (_LEAF, (shape,))
 
 
 def flat_like(tree: Any, layout: Layout, name: str, reference: str) -> Array:
