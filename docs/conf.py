@@ -18,8 +18,9 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
 # reproducible_downloads makes downloadable notebooks, zips and the sitemap identical on
-# every build, stream_merge joins a cell's printed text as printed, gallery_order sorts the examples
-# gallery in reading order, chapter_numbers numbers chapters straight through the parts.
+# every build, stream_merge joins a cell's printed text as printed, gallery_order sorts the
+# examples gallery in reading order, chapter_numbers numbers chapters straight through the
+# parts.
 sys.path.insert(0, str(DOCS / "_ext"))
 
 project = "Calculus for Machine Learning"
