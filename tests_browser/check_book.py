@@ -3,7 +3,8 @@
     python tests_browser/check_book.py docs/_build/html --axe PATH/axe.min.js [--pages P ...]
 
 The built HTML is served on 127.0.0.1 and each page is opened in Chromium through Playwright
-(``--chromium``: Debian's ``/usr/bin/chromium`` by default, '' for Playwright's own download).
+(``--chromium``: Debian's ``chromium-headless-shell`` by default, else ``/usr/bin/chromium``; ''
+for Playwright's own download).
 A page fails, and the run names the page and the problem, when it
 
 - logs a console error, or a request fails or answers with an HTTP error;
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -59,7 +61,7 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium-headless-shell") or "/usr/bin/chromium"
 HOST = "127.0.0.1"
 # Playwright adds --headless and a fresh user-data dir; these keep Chromium from phoning home.
 # No host name resolves but the book's server: a request to any other host fails at once, and

@@ -1,6 +1,6 @@
 """The whole book as one PDF, printed by Chromium from the built HTML pages.
 
-    python tools/pdf_book.py docs/_build/html --chromium /usr/bin/chromium
+    python tools/pdf_book.py docs/_build/html --chromium /usr/bin/chromium-headless-shell
 
 Reads the HTML build (``nox -s docs``) and runs nothing of the book again: every page's
 article (its formulas already MathML, its figures SVG, its numbers those Sphinx gave it for the
