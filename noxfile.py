@@ -2,8 +2,8 @@
 
 nox -s docs            build the book (strict: a warning or a failing cell fails it)
 nox -s docs-live       live-reloading preview while writing
-nox -s tests           unit tests and every example script, headless
-nox -s doctests        every docstring example in calcml
+nox -s tests           unit tests, every example script (headless) and every docstring example
+nox -s doctests        only the docstring examples in calcml
 nox -s lint            ruff (check and format) and mypy
 nox -s bench -- NAME   a benchmark from bench/ (differentiate, autodiff, optim)
 nox -s bench-build     time clean, no-change and one-chapter builds of the book
@@ -34,7 +34,8 @@ nox.options.reuse_venv = "yes"
 # installed costs more: 20-40 s for each of the gate's fresh environments, mostly for modules
 # nothing imports.)
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-nox.options.sessions = ["lint", "tests", "doctests", "docs", "pdf", "browser", "repro"]
+# (The doctests run in `tests` too.)
+nox.options.sessions = ["lint", "tests", "docs", "pdf", "browser", "repro"]
 
 PYTHON = "3.11"
 # Figures and pages must not depend on when or where they were built.
@@ -75,16 +76,17 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The unit tests, and every example script run headless, one process per core."""
+    """The unit tests, every example script run headless, and every docstring example in
+    calcml (pyproject.toml's testpaths), one process per core."""
     session.install("-e", ".[test]")
     session.run("pytest", "--numprocesses=auto", *session.posargs, env=HEADLESS_ENV)
 
 
 @nox.session(python=PYTHON)
 def doctests(session: nox.Session) -> None:
-    """Every docstring example in calcml runs and is checked."""
+    """Only the docstring examples in calcml (``tests`` runs them as well)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--doctest-modules", "calcml", "-p", "no:cacheprovider", env=HEADLESS_ENV)
+    session.run("pytest", "calcml", "-p", "no:cacheprovider", env=HEADLESS_ENV)
 
 
 def _sphinx(session: nox.Session, *args: str) -> None:
