@@ -79,7 +79,12 @@ def tests(session: nox.Session) -> None:
     """The unit tests, every example script run headless, and every docstring example in
     calcml (pyproject.toml's testpaths), one process per core."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--numprocesses=auto", *session.posargs, env=HEADLESS_ENV)
+    # worksteal: a worker that runs out of tests takes some of the other's instead of idling
+    # while the other finishes a queue of slow ones (the examples, the tiny books): 66 s and 73 s
+    # against 75 s and 81 s, alternating the two in one run.
+    session.run(
+        "pytest", "--numprocesses=auto", "--dist=worksteal", *session.posargs, env=HEADLESS_ENV
+    )
 
 
 @nox.session(python=PYTHON)
