@@ -265,6 +265,7 @@ extensions += [
     "plain_code",
     "search_excerpts",
     "lean_doctrees",
+    "bibtex_plugins",
     "strict_rebuilds",
 ]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
