@@ -70,7 +70,18 @@ def clean_build(workdir: Path) -> Path:
     env = {**os.environ, "PYTHONPATH": str(workdir)}
     # Doctrees are Sphinx's pickled working state, not the site: keep them out of the tree.
     doctrees = workdir / "docs" / "_build" / "doctrees"
-    command = ["sphinx-build", "-b", "html", "-d", str(doctrees), "--keep-going", "-q"]
+    # One process per core, as the docs session builds: how pages are shared out between the
+    # processes is itself a source of difference (it once reordered the sitemap).
+    command = [
+        "sphinx-build",
+        "-b",
+        "html",
+        "-d",
+        str(doctrees),
+        "--keep-going",
+        "-q",
+        "--jobs=auto",
+    ]
     subprocess.run([*command, "docs", str(html)], cwd=workdir, env=env, check=True)
     return html
 
