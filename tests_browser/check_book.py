@@ -3,8 +3,8 @@
     python tests_browser/check_book.py docs/_build/html --axe PATH/axe.min.js [--pages P ...]
 
 The built HTML is served on 127.0.0.1 and each page is opened in Chromium through Playwright
-(``--chromium``: Debian's ``chromium-headless-shell`` by default, else ``/usr/bin/chromium``; ''
-for Playwright's own download).
+(``--chromium``: by default the system's, Debian's ``chromium-headless-shell`` first, see
+``tools/chromium.py``; '' for Playwright's own download).
 A page fails, and the run names the page and the problem, when it
 
 - logs a console error, or a request fails or answers with an HTTP error;
@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -61,22 +60,16 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-CHROMIUM = shutil.which("chromium-headless-shell") or "/usr/bin/chromium"
+# The browser and its flags are shared with the PDF and the noxfile.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from chromium import QUIET_FLAGS, system_chromium
+
+CHROMIUM = system_chromium() or ""
 HOST = "127.0.0.1"
-# Playwright adds --headless and a fresh user-data dir; these keep Chromium from phoning home.
 # No host name resolves but the book's server: a request to any other host fails at once, and
 # Traffic reports it. (Intercepting every request in Python to abort those would send each of
 # the book's own requests through this process too, which slowed every page by about a second.)
-CHROMIUM_ARGS = [
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = [f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}", *QUIET_FLAGS]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 # A page spends part of its time waiting (for the network to go quiet, for a navigation), so
 # three pages at a time keep two cores busy; more only slows each page towards a timeout.

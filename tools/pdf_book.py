@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
+from chromium import QUIET_FLAGS, system_chromium
 from lxml.html import HtmlElement
 
 PDF_NAME = "calculus-for-machine-learning.pdf"
@@ -52,15 +53,6 @@ ELSEWHERE = "https://elsewhere-in-the-book.invalid/"
 OUTLINE_DEPTH = 4  # parts, chapters, sections, subsections
 PIECES = 4  # documents printed apart, two at a time on two cores (see assemble)
 STYLESHEET = Path(__file__).with_suffix(".css")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # TeX that reached the page as text: a formula KaTeX did not render, or $-delimited math that
 # the Markdown reader did not see. (Code and its outputs may hold a lone backslash or dollar,
 # so only the shapes of TeX markup count.)
@@ -478,7 +470,7 @@ async def _print(documents: list[Path], chromium: str, pdfs: list[Path]) -> floa
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=chromium or None, args=CHROMIUM_FLAGS
+            executable_path=chromium or None, args=list(QUIET_FLAGS)
         )
         try:
             # The longest first, so that no core idles at the end.
@@ -664,7 +656,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("html", type=Path, help="the built book, e.g. docs/_build/html")
     parser.add_argument(
-        "--chromium", default="", help="Chromium's executable (empty: Playwright's own)"
+        "--chromium",
+        default=system_chromium() or "",
+        help="Chromium's executable (by default the system's, tools/chromium.py; empty: "
+        "Playwright's own)",
     )
     parser.add_argument(
         "--work",
