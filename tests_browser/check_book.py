@@ -15,7 +15,8 @@ A page fails, and the run names the page and the problem, when it
   ``<Figure size ...>`` repr;
 - has a critical or serious axe-core violation of WCAG 2 A/AA, in light mode, or of colour
   contrast once the dark-mode toggle has switched it to dark (colour contrast is judged once per
-  text style and mode, on the first page that shows the style: see ``TEXT_STYLES``);
+  text style and mode, on the first page that shows the style: see ``TEXT_STYLES``; a link in
+  running text once per style of link and text: see ``LINKS_IN_TEXT``);
 - runs code cells but offers no executed ``.ipynb`` download or no launch button;
 - weighs more than its budget (below).
 
@@ -197,36 +198,42 @@ CONTRAST_PROBE = """() => {
   return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
 }"""
 
-AXE_RUN = """async ([rules, contrast]) => {
-  const options = rules
-    ? { runOnly: { type: "rule", values: rules } }
-    : {
-        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
-        rules: { "color-contrast": { enabled: contrast } },
-      };
-  const result = await axe.run(document, { ...options, resultTypes: ["violations"] });
-  return result.violations.map((v) => ({
+# One violation as the report lists it.
+AXE_VIOLATION = """(v) => ({
     id: v.id,
     impact: v.impact,
     help: v.help,
     targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-  }));
-}"""
+  })"""
 
-# What axe's color-contrast rule judges on a page: each visible piece of text's colour, the
-# background it sits on, whether it is large text, its opacity and its shadow. The rule is by
-# far axe's slowest (it lays out every glyph of every formula), and the book's pages repeat the
-# same few dozen styles, so, as Deque advises for multi-page sites, a page is judged for
-# contrast when it shows a style no page before it showed, in that colour mode: every style
-# gets judged, on the first page that has it. Text over a picture has no one background
-# colour: a page with such text is always judged.
-TEXT_STYLES = r"""() => {
-  const styles = new Set();
+# With rules None: every WCAG 2 A/AA rule but link-in-text-block, which LINKS_IN_TEXT runs on
+# the links that need it, and color-contrast only when asked.
+AXE_RUN = (
+    """async ([rules, contrast]) => {
+  const options = rules
+    ? { runOnly: { type: "rule", values: rules } }
+    : {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
+        rules: {
+          "color-contrast": { enabled: contrast },
+          "link-in-text-block": { enabled: false },
+        },
+      };
+  const result = await axe.run(document, { ...options, resultTypes: ["violations"] });
+  return result.violations.map("""
+    + AXE_VIOLATION
+    + """);
+}"""
+)
+
+# What shows behind an element and how opaque it is, walking up its ancestors (remembered per
+# element, as siblings share them): an element's own background when opaque, else what it lets
+# through of its parent's too. A gradient is as much a part of it as a colour; a picture is not
+# (it sets ``overImage``, and shows as url(...) in the description). Shared by TEXT_STYLES and
+# LINKS_IN_TEXT.
+STYLE_HELPERS = r"""
   let overImage = false;
-  // Both walk up the ancestors; remembered per element, as siblings share them.
   const backgrounds = new Map();
-  // What shows behind an element: its own colour when opaque, else what it lets through of
-  // its parent's too. A gradient is as much a part of it as a colour; a picture is not.
   const background = (el) => {
     if (!el) return "canvas";
     if (!backgrounds.has(el)) {
@@ -250,6 +257,20 @@ TEXT_STYLES = r"""() => {
     }
     return opacities.get(el);
   };
+"""
+
+# What axe's color-contrast rule judges on a page: each visible piece of text's colour, the
+# background it sits on, whether it is large text, its opacity and its shadow. The rule is by
+# far axe's slowest (it lays out every glyph of every formula), and the book's pages repeat the
+# same few dozen styles, so, as Deque advises for multi-page sites, a page is judged for
+# contrast when it shows a style no page before it showed, in that colour mode: every style
+# gets judged, on the first page that has it. Text over a picture has no one background
+# colour: a page with such text is always judged.
+TEXT_STYLES = (
+    r"""() => {
+  const styles = new Set();"""
+    + STYLE_HELPERS
+    + r"""
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
@@ -262,6 +283,67 @@ TEXT_STYLES = r"""() => {
   }
   return { styles: [...styles], overImage };
 }"""
+)
+
+# axe's link-in-text-block rule (a link in running text must stand out from it by more than
+# colour) was half of axe's time on the chapters: to decide whether a link sits in running
+# text, axe walks the whole paragraph around it, every formula's spans included, once per
+# link. Its verdict on a link in running text reads only the computed style of the link and of
+# the paragraph (block) around it: their colours, backgrounds and opacities, fonts, weights,
+# sizes, decorations, borders and outlines, and the link's ::before and ::after. Those make a
+# link's key. Like the contrast styles, a key is judged once, on the first link in running text
+# that has it: the rule runs on every link whose key was never judged, and a key counts as
+# judged only when axe found its link in running text (a link in a menu decides nothing for the
+# same style in a paragraph). A key over a picture is never counted as judged. Takes the keys
+# already judged; returns the keys judged now and the violations.
+LINKS_IN_TEXT = (
+    r"""async (judged) => {
+  const done = new Set(judged);"""
+    + STYLE_HELPERS
+    + r"""
+  const blockLike = ["block", "list-item", "table", "flex", "grid", "inline-block"];
+  const isBlock = (el) => {
+    const display = getComputedStyle(el).display;
+    return blockLike.includes(display) || display.startsWith("table-");
+  };
+  const props = [
+    "display", "color", "font-family", "font-size", "font-weight", "font-style",
+    "text-decoration", "text-decoration-line", "text-decoration-style", "text-shadow",
+    "background-image", "border-top-style", "border-top-width", "border-top-color",
+    "border-bottom-style", "border-bottom-width", "border-bottom-color",
+    "outline-style", "outline-width", "outline-color",
+  ];
+  const describe = (el) => {
+    const style = getComputedStyle(el);
+    return [...props.map((p) => style.getPropertyValue(p)), background(el), opacity(el)].join("|");
+  };
+  const fresh = new Map();
+  for (const link of document.querySelectorAll("a[href], [role=link]")) {
+    let block = link.parentElement;
+    while (block && !isBlock(block)) block = block.parentElement;
+    const pseudo = ["::before", "::after"].map((p) => getComputedStyle(link, p).content);
+    const key = [describe(link), block ? describe(block) : "", ...pseudo].join(" in ");
+    if (!done.has(key)) fresh.set(link, key.includes("url(") ? null : key);
+  }
+  if (!fresh.size) return { judged: [], violations: [] };
+  const result = await axe.run(
+    { include: [...fresh.keys()] },
+    { runOnly: { type: "rule", values: ["link-in-text-block"] }, elementRef: true },
+  );
+  const now = new Set();
+  for (const outcome of [result.passes, result.violations, result.incomplete]) {
+    for (const node of outcome.flatMap((rule) => rule.nodes)) now.add(fresh.get(node.element));
+  }
+  now.delete(null);
+  now.delete(undefined);
+  return {
+    judged: [...now],
+    violations: result.violations.map("""
+    + AXE_VIOLATION
+    + """),
+  };
+}"""
+)
 
 # Runs every finite animation and transition to its end state (an infinite one cannot be, and
 # is left running).
@@ -371,29 +453,55 @@ async def switch_to_dark(page: Page) -> bool:
     return True
 
 
-class ContrastLedger:
-    """The text styles already judged for colour contrast, per colour mode, across pages.
+class StyleLedger:
+    """The styles already judged, per kind (text contrast or links in text) and colour mode,
+    across pages.
 
-    A page claims the styles it is the first to show; if its check is cut short (a timeout,
+    A page claims the styles it is the first to judge; if its check is cut short (a timeout,
     retried), ``forget`` hands them back so that the retry, or another page, judges them.
     """
 
     def __init__(self) -> None:
-        self.judged: dict[str, set[str]] = {"light": set(), "dark": set()}
+        self.judged: dict[str, set[str]] = {}
         self.claims: dict[str, list[tuple[str, set[str]]]] = {}
 
-    async def needs_judging(self, page: Page, name: str, mode: str) -> bool:
-        """True when page ``name`` shows a text style not yet judged in ``mode`` (now its own)."""
-        probe = await page.evaluate(TEXT_STYLES)
-        new = set(probe["styles"]) - self.judged[mode]
-        self.judged[mode] |= new
-        self.claims.setdefault(name, []).append((mode, new))
-        return bool(new) or bool(probe["overImage"])
+    def claim(self, name: str, kind: str, styles: set[str]) -> set[str]:
+        """Claim for page ``name`` the ``styles`` of ``kind`` not judged yet; return those."""
+        judged = self.judged.setdefault(kind, set())
+        new = styles - judged
+        judged |= new
+        self.claims.setdefault(name, []).append((kind, new))
+        return new
 
     def forget(self, name: str) -> None:
         """Hand back the styles page ``name`` claimed: its check did not finish."""
-        for mode, styles in self.claims.pop(name, []):
-            self.judged[mode] -= styles
+        for kind, styles in self.claims.pop(name, []):
+            self.judged[kind] -= styles
+
+
+async def needs_contrast(page: Page, ledger: StyleLedger, name: str, mode: str) -> bool:
+    """True when page ``name`` shows a text style not yet judged for contrast in ``mode`` (now
+    its own), or text over a picture."""
+    probe = await page.evaluate(TEXT_STYLES)
+    new = ledger.claim(name, f"text ({mode})", set(probe["styles"]))
+    return bool(new) or bool(probe["overImage"])
+
+
+async def link_findings(page: Page, ledger: StyleLedger, name: str) -> list[str]:
+    """axe's link-in-text-block violations on links whose style was never judged in running
+    text (LINKS_IN_TEXT); axe must be loaded."""
+    kind = "links (light)"
+    found = await page.evaluate(LINKS_IN_TEXT, sorted(ledger.judged.get(kind, ())))
+    ledger.claim(name, kind, set(found["judged"]))
+    return finding_lines(found["violations"], "light")
+
+
+def finding_lines(violations: list[dict[str, Any]], mode: str) -> list[str]:
+    """axe's violations, one line each, with their impact."""
+    return [
+        f"{v['impact']}: {v['id']} ({mode}) {v['help']} at {', '.join(v['targets'])}"
+        for v in violations
+    ]
 
 
 async def axe_findings(
@@ -401,15 +509,12 @@ async def axe_findings(
 ) -> list[str]:
     """axe-core's violations on the page, one line each, with their impact.
 
-    ``rules`` None runs every WCAG 2 A/AA rule, but color-contrast only when ``contrast``.
+    ``rules`` None runs every WCAG 2 A/AA rule but link-in-text-block (``link_findings``), and
+    color-contrast only when ``contrast``.
     """
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(axe))
-    violations = await page.evaluate(AXE_RUN, [rules, contrast])
-    return [
-        f"{v['impact']}: {v['id']} ({mode}) {v['help']} at {', '.join(v['targets'])}"
-        for v in violations
-    ]
+    return finding_lines(await page.evaluate(AXE_RUN, [rules, contrast]), mode)
 
 
 async def check_notebook_download(page: Page, result: PageResult) -> None:
@@ -558,17 +663,17 @@ async def read_page(page: Page, name: str, base: str, result: PageResult) -> Non
 
 
 async def read_dark_page(
-    page: Page, axe: Path | None, contrast: ContrastLedger, result: PageResult
+    page: Page, axe: Path | None, ledger: StyleLedger, result: PageResult
 ) -> None:
     """In dark mode the text must stay legible: WCAG AA contrast, for the body and axe alike."""
     if (ratio := await page.evaluate(CONTRAST_PROBE)) < MIN_CONTRAST:
         result.problems.append(f"dark mode: text contrast {ratio:.1f}:1, under 4.5:1")
-    if axe is not None and await contrast.needs_judging(page, result.page, "dark"):
+    if axe is not None and await needs_contrast(page, ledger, result.page, "dark"):
         result.accessibility += await axe_findings(page, axe, ["color-contrast"], "dark")
 
 
 async def check_page(
-    browser: Browser, base: str, name: str, axe: Path | None, contrast: ContrastLedger, shots: Path
+    browser: Browser, base: str, name: str, axe: Path | None, ledger: StyleLedger, shots: Path
 ) -> PageResult:
     """Open one page, light then dark, and collect every problem a reader would meet.
 
@@ -588,11 +693,12 @@ async def check_page(
         await read_page(page, name, base, result)
         traffic.light = len(traffic.downloads)
         if axe is not None:
-            judge = await contrast.needs_judging(page, name, "light")
+            judge = await needs_contrast(page, ledger, name, "light")
             result.accessibility += await axe_findings(page, axe, None, "light", judge)
+            result.accessibility += await link_findings(page, ledger, name)
         await page.screenshot(path=shots / f"{slug}-light.png")
         if await switch_to_dark(page):
-            await read_dark_page(page, axe, contrast, result)
+            await read_dark_page(page, axe, ledger, result)
             await page.screenshot(path=shots / f"{slug}-dark.png")
         else:
             result.problems.append("the dark-mode toggle did not switch the page to dark")
@@ -646,7 +752,7 @@ async def check_book(
     shots = artifacts / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     gate = asyncio.Semaphore(CONCURRENCY)
-    contrast = ContrastLedger()
+    ledger = StyleLedger()
     with serve(root) as base:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -655,12 +761,12 @@ async def check_book(
 
             async def one(name: str) -> PageResult:
                 async with gate:
-                    result = await check_page(browser, base, name, axe, contrast, shots)
+                    result = await check_page(browser, base, name, axe, ledger, shots)
                     # A busy two-core machine can starve one page past a timeout; a page
                     # that is really broken fails the same way twice.
                     if any("Timeout" in problem for problem in result.problems):
-                        contrast.forget(name)
-                        result = await check_page(browser, base, name, axe, contrast, shots)
+                        ledger.forget(name)
+                        result = await check_page(browser, base, name, axe, ledger, shots)
                     return result
 
             results = {r.page: r for r in await asyncio.gather(*(one(name) for name in pages))}

@@ -1,0 +1,82 @@
+"""The link-in-text-block ledger of check_book.py judges every style of link in running text.
+
+Run by ``nox -s browser`` before it reads the book, with the browser and axe-core it uses
+(CALCML_TEST_CHROMIUM, CALCML_TEST_AXE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from check_book import CHROMIUM_ARGS, StyleLedger, axe_findings, link_findings
+from playwright.async_api import async_playwright
+
+AXE = Path(os.environ.get("CALCML_TEST_AXE", "/nonexistent"))
+CHROMIUM = os.environ.get("CALCML_TEST_CHROMIUM")
+pytestmark = pytest.mark.skipif(
+    not AXE.is_file() or CHROMIUM is None,
+    reason="needs CALCML_TEST_AXE and CALCML_TEST_CHROMIUM (nox -s browser sets them)",
+)
+
+# A link set apart from the text around it by colour alone, and too little of it (contrast
+# 2.1:1, where 3:1 is needed): a violation wherever it sits in running text, and no finding
+# where it is the only content of its block.
+STYLE = "<style>body { color: #222; } a { color: #555; text-decoration: none; }</style>"
+ALONE = f"{STYLE}<main><p><a href='#a'>a link alone</a></p></main>"
+IN_TEXT = f"{STYLE}<main><p>Running text, <a href='#b'>a link</a>, and more of it.</p></main>"
+UNDERLINED = IN_TEXT.replace("text-decoration: none", "text-decoration: underline")
+
+
+def findings(pages: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The link-in-text-block findings of each page, judged in order with one ledger."""
+
+    async def run() -> dict[str, list[str]]:
+        ledger = StyleLedger()
+        found = {}
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM or None, args=CHROMIUM_ARGS
+            )
+            page = await browser.new_page()
+            for name, html in pages:
+                await page.set_content(html)
+                await page.add_script_tag(path=str(AXE))
+                found[name] = await link_findings(page, ledger, name)
+                # The full run leaves the rule to link_findings: no finding twice.
+                assert not any(
+                    "link-in-text-block" in line
+                    for line in await axe_findings(page, AXE, None, "light", contrast=False)
+                )
+            await browser.close()
+        return found
+
+    return asyncio.run(run())
+
+
+def test_a_link_that_only_its_colour_could_set_apart_is_a_serious_violation() -> None:
+    found = findings([("text", IN_TEXT)])
+    assert len(found["text"]) == 1
+    assert found["text"][0].startswith("serious: link-in-text-block (light)")
+
+
+def test_a_style_seen_outside_running_text_is_still_judged_inside_it() -> None:
+    # Same key (same styles of link and paragraph), but the first link is not in running
+    # text: axe had nothing to judge there, so the second page must be judged.
+    found = findings([("alone", ALONE), ("text", IN_TEXT)])
+    assert found["alone"] == []
+    assert len(found["text"]) == 1
+
+
+def test_a_style_judged_in_running_text_is_not_judged_again() -> None:
+    found = findings([("first", IN_TEXT), ("second", IN_TEXT)])
+    assert len(found["first"]) == 1
+    assert found["second"] == []
+
+
+def test_an_underlined_link_passes_and_a_different_style_is_judged_afresh() -> None:
+    found = findings([("underlined", UNDERLINED), ("plain", IN_TEXT)])
+    assert found["underlined"] == []
+    assert len(found["plain"]) == 1
