@@ -23,9 +23,10 @@ pytestmark = pytest.mark.skipif(
 
 # A link set apart from the text around it by colour alone, and too little of it (contrast
 # 2.1:1, where 3:1 is needed): a violation wherever it sits in running text, and no finding
-# where it is the only content of its block.
+# where it is most of its paragraph (axe's test: less text around it than in it).
 STYLE = "<style>body { color: #222; } a { color: #555; text-decoration: none; }</style>"
-ALONE = f"{STYLE}<main><p><a href='#a'>a link alone</a></p></main>"
+ALONE = f"{STYLE}<main><p><a href='#a'>a link that is most of the paragraph</a>, and</p></main>"
+MENU = f"{STYLE}<nav><ul><li><a href='#m'>a menu entry</a></li></ul></nav>"
 IN_TEXT = f"{STYLE}<main><p>Running text, <a href='#b'>a link</a>, and more of it.</p></main>"
 UNDERLINED = IN_TEXT.replace("text-decoration: none", "text-decoration: underline")
 
@@ -67,6 +68,12 @@ def test_a_style_seen_outside_running_text_is_still_judged_inside_it() -> None:
     # text: axe had nothing to judge there, so the second page must be judged.
     found = findings([("alone", ALONE), ("text", IN_TEXT)])
     assert found["alone"] == []
+    assert len(found["text"]) == 1
+
+
+def test_a_menu_needs_no_judging_and_decides_nothing_for_running_text() -> None:
+    found = findings([("menu", MENU), ("text", IN_TEXT)])
+    assert found["menu"] == []
     assert len(found["text"]) == 1
 
 
