@@ -286,9 +286,9 @@ TEXT_STYLES = (
 )
 
 # axe's link-in-text-block rule (a link in running text must stand out from it by more than
-# colour) was half of axe's time on the chapters: to decide whether a link sits in running
-# text, axe walks the whole paragraph around it, every formula's spans included, once per
-# link. Its verdict on a link in running text reads only the computed style of the link and of
+# colour) took about half of axe's time on a chapter when colour contrast was not judged: for
+# each link, axe walks the whole paragraph around it, every formula's spans included, and
+# works out the colours of both. Its verdict on a link in running text reads only the computed style of the link and of
 # the paragraph (block) around it: their colours, backgrounds and opacities, fonts, weights,
 # sizes, decorations, borders and outlines, and the link's ::before and ::after. Those make a
 # link's key. Like the contrast styles, a key is judged once, on the first link in running text
