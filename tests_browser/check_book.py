@@ -285,17 +285,17 @@ TEXT_STYLES = (
 }"""
 )
 
-# axe's link-in-text-block rule (a link in running text must stand out from it by more than
-# colour) took about half of axe's time on a chapter when colour contrast was not judged: for
-# each link, axe walks the whole paragraph around it, every formula's spans included, and
-# works out the colours of both. Its verdict on a link in running text reads only the computed style of the link and of
-# the paragraph (block) around it: their colours, backgrounds and opacities, fonts, weights,
-# sizes, decorations, borders and outlines, and the link's ::before and ::after. Those make a
-# link's key. Like the contrast styles, a key is judged once, on the first link in running text
-# that has it: the rule runs on every link whose key was never judged, and a key counts as
-# judged only when axe found its link in running text (a link in a menu decides nothing for the
-# same style in a paragraph). A key over a picture is never counted as judged. Takes the keys
-# already judged; returns the keys judged now and the violations.
+# axe's link-in-text-block rule (a link in running text must stand out from it by more than colour)
+# took about half of axe's time on a chapter when colour contrast was not judged: for each link, axe
+# walks the whole paragraph around it, every formula's spans included, and works out the colours of
+# both. Its verdict on a link in running text reads only the computed style of the link and of the
+# paragraph (block) around it: their colours, backgrounds and opacities, fonts, weights, sizes,
+# decorations, borders and outlines, and the link's ::before and ::after. Those make a link's key.
+# Like the contrast styles, a key is judged once, on the first link in running text that has it: the
+# rule runs on every link whose key was never judged and that passes a quick test (below), and a key
+# counts as judged only when axe found its link in running text (a link in a menu decides nothing
+# for the same style in a paragraph). A key over a picture is never counted as judged. Takes the
+# keys already judged; returns the keys judged now and the violations.
 LINKS_IN_TEXT = (
     r"""async (judged) => {
   const done = new Set(judged);"""
@@ -317,27 +317,36 @@ LINKS_IN_TEXT = (
     const style = getComputedStyle(el);
     return [...props.map((p) => style.getPropertyValue(p)), background(el), opacity(el)].join("|");
   };
-  // Whether a link can be in running text at all, by a test weaker than axe's: not a block or
-  // inline-block itself, and some text outside it in the block around it (axe's block here
-  // leaves out inline-block). A menu's links fail it, and axe is spared from looking at them.
+  // Whether axe could find a link in running text at all, by a test weaker than axe's: not
+  // hidden (visibility, or opacity 0 here or above, as the theme hides a heading's # link until
+  // it is pointed at), not a block or inline-block itself, and more text outside it than in it
+  // in the block around it (axe's block here leaves out inline-block), both tidied as axe tidies
+  // them. axe counts only part of the text outside (visible, outside other links, on the link's
+  // line), and taking characters out of a text never makes it longer once tidied. A menu's
+  // links, the hidden # links and "Solution to Exercise 1.1" fail it, and axe is spared from
+  // looking at them.
+  const tidy = (text) =>
+    text.replace(/\r\n/g, "\n").replace(/\u00A0/g, " ").replace(/[\s]{2,}/g, " ").trim();
   const textBlock = ["block", "list-item", "table", "flex", "grid"];
   const isTextBlock = (el) => {
     const display = getComputedStyle(el).display;
     return textBlock.includes(display) || display.startsWith("table-");
   };
   const mayBeInText = (link) => {
-    const display = getComputedStyle(link).display;
+    const { display, visibility } = getComputedStyle(link);
+    if (visibility !== "visible" || opacity(link) === 0) return false;
     if (isTextBlock(link) || ["inline-block", "inline-flex", "inline-grid"].includes(display)) {
       return false;
     }
     let block = link.parentElement;
     while (block && !isTextBlock(block)) block = block.parentElement;
     if (!block) return true;
+    let outside = "";
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!link.contains(node) && node.textContent.trim()) return true;
+      if (!link.contains(node)) outside += node.textContent;
     }
-    return false;
+    return tidy(outside).length > tidy(link.textContent).length;
   };
   const fresh = new Map();
   for (const link of document.querySelectorAll("a[href], [role=link]")) {
