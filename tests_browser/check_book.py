@@ -289,13 +289,13 @@ TEXT_STYLES = (
 # took about half of axe's time on a chapter when colour contrast was not judged: for each link, axe
 # walks the whole paragraph around it, every formula's spans included, and works out the colours of
 # both. Its verdict on a link in running text reads only the computed style of the link and of the
-# paragraph (block) around it: their colours, backgrounds and opacities, fonts, weights, sizes,
-# decorations, borders and outlines, and the link's ::before and ::after. Those make a link's key.
-# Like the contrast styles, a key is judged once, on the first link in running text that has it: the
-# rule runs on every link whose key was never judged and that passes a quick test (below), and a key
-# counts as judged only when axe found its link in running text (a link in a menu decides nothing
-# for the same style in a paragraph). A key over a picture is never counted as judged. Takes the
-# keys already judged; returns the keys judged now and the violations.
+# paragraph (block) around it: their colours (text fill and stroke too), backgrounds and opacities,
+# fonts, weights, sizes, decorations, borders and outlines, and the link's ::before and ::after.
+# Those make a link's key. Like the contrast styles, a key is judged once, on the first link in
+# running text that has it: the rule runs on every link whose key was never judged and that passes a
+# quick test (below), and a key counts as judged only when axe found its link in running text (a
+# link in a menu decides nothing for the same style in a paragraph). A key over a picture is never
+# counted as judged. Takes the keys already judged; returns the keys judged now and the violations.
 LINKS_IN_TEXT = (
     r"""async (judged) => {
   const done = new Set(judged);"""
@@ -311,7 +311,8 @@ LINKS_IN_TEXT = (
     "text-decoration", "text-decoration-line", "text-decoration-style", "text-shadow",
     "background-image", "border-top-style", "border-top-width", "border-top-color",
     "border-bottom-style", "border-bottom-width", "border-bottom-color",
-    "outline-style", "outline-width", "outline-color",
+    "outline-style", "outline-width", "outline-color", "-webkit-text-fill-color",
+    "-webkit-text-stroke-color", "-webkit-text-stroke-width",
   ];
   const describe = (el) => {
     const style = getComputedStyle(el);
