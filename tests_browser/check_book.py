@@ -301,10 +301,18 @@ LINKS_IN_TEXT = (
   const done = new Set(judged);"""
     + STYLE_HELPERS
     + r"""
-  const blockLike = ["block", "list-item", "table", "flex", "grid", "inline-block"];
-  const isBlock = (el) => {
+  // axe has two ideas of a block: its verdict's includes inline-block, its running-text test's
+  // does not.
+  const textBlock = ["block", "list-item", "table", "flex", "grid"];
+  const verdictBlock = [...textBlock, "inline-block"];
+  const isBlock = (el, kinds) => {
     const display = getComputedStyle(el).display;
-    return blockLike.includes(display) || display.startsWith("table-");
+    return kinds.includes(display) || display.startsWith("table-");
+  };
+  const blockAround = (link, kinds) => {
+    let block = link.parentElement;
+    while (block && !isBlock(block, kinds)) block = block.parentElement;
+    return block;
   };
   const props = [
     "display", "color", "font-family", "font-size", "font-weight", "font-style",
@@ -328,19 +336,12 @@ LINKS_IN_TEXT = (
   // looking at them.
   const tidy = (text) =>
     text.replace(/\r\n/g, "\n").replace(/\u00A0/g, " ").replace(/[\s]{2,}/g, " ").trim();
-  const textBlock = ["block", "list-item", "table", "flex", "grid"];
-  const isTextBlock = (el) => {
-    const display = getComputedStyle(el).display;
-    return textBlock.includes(display) || display.startsWith("table-");
-  };
   const mayBeInText = (link) => {
     const { display, visibility } = getComputedStyle(link);
     if (visibility !== "visible" || opacity(link) === 0) return false;
-    if (isTextBlock(link) || ["inline-block", "inline-flex", "inline-grid"].includes(display)) {
-      return false;
-    }
-    let block = link.parentElement;
-    while (block && !isTextBlock(block)) block = block.parentElement;
+    const inlineBlock = ["inline-block", "inline-flex", "inline-grid"].includes(display);
+    if (inlineBlock || isBlock(link, textBlock)) return false;
+    const block = blockAround(link, textBlock);
     if (!block) return true;
     let outside = "";
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
@@ -351,8 +352,7 @@ LINKS_IN_TEXT = (
   };
   const fresh = new Map();
   for (const link of document.querySelectorAll("a[href], [role=link]")) {
-    let block = link.parentElement;
-    while (block && !isBlock(block)) block = block.parentElement;
+    const block = blockAround(link, verdictBlock);
     const pseudo = ["::before", "::after"].map((p) => getComputedStyle(link, p).content);
     const key = [describe(link), block ? describe(block) : "", ...pseudo].join(" in ");
     if (!done.has(key) && mayBeInText(link)) fresh.set(link, key.includes("url(") ? null : key);
