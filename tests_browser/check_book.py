@@ -15,8 +15,9 @@ A page fails, and the run names the page and the problem, when it
   ``<Figure size ...>`` repr;
 - has a critical or serious axe-core violation of WCAG 2 A/AA, in light mode, or of colour
   contrast once the dark-mode toggle has switched it to dark (colour contrast is judged once per
-  text style and mode, on the first page that shows the style: see ``TEXT_STYLES``; a link in
-  running text once per style of link and text: see ``LINKS_IN_TEXT``);
+  text style and mode, on the text that shows it on the first page that does: see
+  ``TEXT_STYLES``; a link in running text once per style of link and text: see
+  ``LINKS_IN_TEXT``);
 - runs code cells but offers no executed ``.ipynb`` download or no launch button;
 - weighs more than its budget (below).
 
@@ -206,19 +207,17 @@ AXE_VIOLATION = """(v) => ({
     targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
   })"""
 
-# With rules None: every WCAG 2 A/AA rule but link-in-text-block, which LINKS_IN_TEXT runs on
-# the links that need it, and color-contrast only when asked.
+# Every WCAG 2 A/AA rule but its two slowest, which run on what needs them: color-contrast
+# (CONTRAST_RUN) and link-in-text-block (LINKS_IN_TEXT).
 AXE_RUN = (
-    """async ([rules, contrast]) => {
-  const options = rules
-    ? { runOnly: { type: "rule", values: rules } }
-    : {
-        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
-        rules: {
-          "color-contrast": { enabled: contrast },
-          "link-in-text-block": { enabled: false },
-        },
-      };
+    """async () => {
+  const options = {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] },
+    rules: {
+      "color-contrast": { enabled: false },
+      "link-in-text-block": { enabled: false },
+    },
+  };
   const result = await axe.run(document, { ...options, resultTypes: ["violations"] });
   return result.violations.map("""
     + AXE_VIOLATION
@@ -229,17 +228,14 @@ AXE_RUN = (
 # What shows behind an element and how opaque it is, walking up its ancestors (remembered per
 # element, as siblings share them): an element's own background when opaque, else what it lets
 # through of its parent's too. A gradient is as much a part of it as a colour; a picture is not
-# (it sets ``overImage``, and shows as url(...) in the description). Shared by TEXT_STYLES and
-# LINKS_IN_TEXT.
+# one colour, and shows as url(...) in the description. Shared by TEXT_STYLES and LINKS_IN_TEXT.
 STYLE_HELPERS = r"""
-  let overImage = false;
   const backgrounds = new Map();
   const background = (el) => {
     if (!el) return "canvas";
     if (!backgrounds.has(el)) {
       const style = getComputedStyle(el);
       const image = style.backgroundImage;
-      if (image.includes("url(")) overImage = true;
       const colour = /rgba\(.*, 0\)|transparent/.test(style.backgroundColor)
         ? "" : style.backgroundColor;
       const own = (image === "none" ? "" : `${image} `) + colour;
@@ -262,13 +258,14 @@ STYLE_HELPERS = r"""
 # What axe's color-contrast rule judges on a page: each visible piece of text's colour, the
 # background it sits on, whether it is large text, its opacity and its shadow. The rule is by
 # far axe's slowest (it lays out every glyph of every formula), and the book's pages repeat the
-# same few dozen styles, so, as Deque advises for multi-page sites, a page is judged for
-# contrast when it shows a style no page before it showed, in that colour mode: every style
-# gets judged, on the first page that has it. Text over a picture has no one background
-# colour: a page with such text is always judged.
+# same few dozen styles, so, as Deque advises for multi-page sites, each style is judged once
+# per colour mode, on the first page that shows it, and there only on the elements that show
+# it. Text over a picture has no one background colour (its style names the picture's url()):
+# it is judged wherever it appears. Returns the styles; remembers the elements of each for
+# CONTRAST_RUN.
 TEXT_STYLES = (
     r"""() => {
-  const styles = new Set();"""
+  const styles = new Map();"""
     + STYLE_HELPERS
     + r"""
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -279,9 +276,26 @@ TEXT_STYLES = (
     // WCAG's large text (24px, or 18.66px bold) needs 3:1, any other 4.5:1, as axe judges it.
     const size = parseFloat(style.fontSize);
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-    styles.add([style.color, background(el), large, opacity(el), style.textShadow].join("|"));
+    const key = [style.color, background(el), large, opacity(el), style.textShadow].join("|");
+    if (!styles.has(key)) styles.set(key, new Set());
+    styles.get(key).add(el);
   }
-  return { styles: [...styles], overImage };
+  window.__textStyles = styles;
+  return [...styles.keys()];
+}"""
+)
+
+# axe's color-contrast rule on the elements that show the given styles (TEXT_STYLES, just run).
+CONTRAST_RUN = (
+    """async (keys) => {
+  const elements = new Set(keys.flatMap((key) => [...window.__textStyles.get(key)]));
+  const result = await axe.run(
+    { include: [...elements] },
+    { runOnly: { type: "rule", values: ["color-contrast"] }, resultTypes: ["violations"] },
+  );
+  return result.violations.map("""
+    + AXE_VIOLATION
+    + """);
 }"""
 )
 
@@ -511,12 +525,19 @@ class StyleLedger:
             self.judged[kind] -= styles
 
 
-async def needs_contrast(page: Page, ledger: StyleLedger, name: str, mode: str) -> bool:
-    """True when page ``name`` shows a text style not yet judged for contrast in ``mode`` (now
-    its own), or text over a picture."""
-    probe = await page.evaluate(TEXT_STYLES)
-    new = ledger.claim(name, f"text ({mode})", set(probe["styles"]))
-    return bool(new) or bool(probe["overImage"])
+async def contrast_findings(
+    page: Page, axe: Path, ledger: StyleLedger, name: str, mode: str
+) -> list[str]:
+    """axe's color-contrast violations in ``mode`` (now the page's), judged on the text of
+    page ``name`` whose style no page judged before in that mode, and on text over a picture
+    (TEXT_STYLES)."""
+    styles = set(await page.evaluate(TEXT_STYLES))
+    over_picture = {style for style in styles if "url(" in style}
+    judge = ledger.claim(name, f"text ({mode})", styles - over_picture) | over_picture
+    if not judge:
+        return []
+    await load_axe(page, axe)
+    return finding_lines(await page.evaluate(CONTRAST_RUN, sorted(judge)), mode)
 
 
 async def link_findings(page: Page, ledger: StyleLedger, name: str) -> list[str]:
@@ -536,17 +557,17 @@ def finding_lines(violations: list[dict[str, Any]], mode: str) -> list[str]:
     ]
 
 
-async def axe_findings(
-    page: Page, axe: Path, rules: list[str] | None, mode: str, contrast: bool = True
-) -> list[str]:
-    """axe-core's violations on the page, one line each, with their impact.
-
-    ``rules`` None runs every WCAG 2 A/AA rule but link-in-text-block (``link_findings``), and
-    color-contrast only when ``contrast``.
-    """
+async def load_axe(page: Page, axe: Path) -> None:
+    """Load axe-core into the page, unless it is there already."""
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(axe))
-    return finding_lines(await page.evaluate(AXE_RUN, [rules, contrast]), mode)
+
+
+async def axe_findings(page: Page, axe: Path, mode: str) -> list[str]:
+    """axe-core's violations of every WCAG 2 A/AA rule on the page but color-contrast
+    (``contrast_findings``) and link-in-text-block (``link_findings``), one line each."""
+    await load_axe(page, axe)
+    return finding_lines(await page.evaluate(AXE_RUN), mode)
 
 
 async def check_notebook_download(page: Page, result: PageResult) -> None:
@@ -700,8 +721,8 @@ async def read_dark_page(
     """In dark mode the text must stay legible: WCAG AA contrast, for the body and axe alike."""
     if (ratio := await page.evaluate(CONTRAST_PROBE)) < MIN_CONTRAST:
         result.problems.append(f"dark mode: text contrast {ratio:.1f}:1, under 4.5:1")
-    if axe is not None and await needs_contrast(page, ledger, result.page, "dark"):
-        result.accessibility += await axe_findings(page, axe, ["color-contrast"], "dark")
+    if axe is not None:
+        result.accessibility += await contrast_findings(page, axe, ledger, result.page, "dark")
 
 
 async def check_page(
@@ -729,8 +750,8 @@ async def check_page(
             # whatever it was at that instant: a new style on nearly every page, and text that
             # axe would judge at an opacity no reader sees once the page has settled.
             await page.evaluate(FINISH_FADES)
-            judge = await needs_contrast(page, ledger, name, "light")
-            result.accessibility += await axe_findings(page, axe, None, "light", judge)
+            result.accessibility += await axe_findings(page, axe, "light")
+            result.accessibility += await contrast_findings(page, axe, ledger, name, "light")
             result.accessibility += await link_findings(page, ledger, name)
         await page.screenshot(path=shots / f"{slug}-light.png")
         if await switch_to_dark(page):

@@ -1,25 +1,16 @@
 """The link-in-text-block ledger of check_book.py judges every style of link in running text.
 
-Run by ``nox -s browser`` before it reads the book, with the browser and axe-core it uses
-(CALCML_TEST_CHROMIUM, CALCML_TEST_AXE).
+Run by ``nox -s browser`` before it reads the book (conftest.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
 import pytest
-from check_book import CHROMIUM_ARGS, StyleLedger, axe_findings, link_findings
-from playwright.async_api import async_playwright
-
-AXE = Path(os.environ.get("CALCML_TEST_AXE", "/nonexistent"))
-CHROMIUM = os.environ.get("CALCML_TEST_CHROMIUM")
-pytestmark = pytest.mark.skipif(
-    not AXE.is_file() or CHROMIUM is None,
-    reason="needs CALCML_TEST_AXE and CALCML_TEST_CHROMIUM (nox -s browser sets them)",
-)
+from check_book import StyleLedger, axe_findings, link_findings
+from conftest import Findings, Reader
+from playwright.async_api import Page
 
 # A link set apart from the text around it by colour alone, and too little of it (contrast
 # 2.1:1, where 3:1 is needed): a violation wherever it sits in running text. On a line of its
@@ -39,40 +30,29 @@ IN_TEXT = f"{STYLE}<main><p>Running text, <a href='#b'>a link</a>, and more of i
 UNDERLINED = IN_TEXT.replace("text-decoration: none", "text-decoration: underline")
 
 
-def findings(pages: list[tuple[str, str]]) -> dict[str, list[str]]:
+@pytest.fixture
+def findings(read_in_order: Reader, axe: Path) -> Findings:
     """The link-in-text-block findings of each page, judged in order with one ledger."""
 
-    async def run() -> dict[str, list[str]]:
-        ledger = StyleLedger()
-        found = {}
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM or None, args=CHROMIUM_ARGS
-            )
-            page = await browser.new_page()
-            for name, html in pages:
-                await page.set_content(html)
-                await page.add_script_tag(path=str(AXE))
-                found[name] = await link_findings(page, ledger, name)
-                # The full run leaves the rule to link_findings: no finding twice.
-                assert not any(
-                    "link-in-text-block" in line
-                    for line in await axe_findings(page, AXE, None, "light", contrast=False)
-                )
-            await browser.close()
+    async def judge(page: Page, ledger: StyleLedger, name: str) -> list[str]:
+        found = await link_findings(page, ledger, name)
+        # The full run leaves the rule to link_findings: no finding twice.
+        assert not any("link-in-text-block" in line for line in await axe_findings(page, axe, "l"))
         return found
 
-    return asyncio.run(run())
+    return lambda pages: read_in_order(pages, judge)
 
 
 @pytest.mark.parametrize("html", [IN_TEXT, BARELY], ids=["in-text", "barely-in-text"])
-def test_a_link_that_only_its_colour_could_set_apart_is_a_serious_violation(html: str) -> None:
+def test_a_link_that_only_its_colour_could_set_apart_is_a_serious_violation(
+    findings: Findings, html: str
+) -> None:
     found = findings([("text", html)])
     assert len(found["text"]) == 1
     assert found["text"][0].startswith("serious: link-in-text-block (light)")
 
 
-def test_a_style_seen_outside_running_text_is_still_judged_inside_it() -> None:
+def test_a_style_seen_outside_running_text_is_still_judged_inside_it(findings: Findings) -> None:
     # Same key (same styles of link and paragraph), but the first link is not in running
     # text: axe had nothing to judge there, so the second page must be judged.
     found = findings([("alone", ALONE), ("text", IN_TEXT)])
@@ -81,19 +61,23 @@ def test_a_style_seen_outside_running_text_is_still_judged_inside_it() -> None:
 
 
 @pytest.mark.parametrize("html", [MENU, MOSTLY], ids=["menu", "mostly-link"])
-def test_a_link_out_of_running_text_decides_nothing_for_running_text(html: str) -> None:
+def test_a_link_out_of_running_text_decides_nothing_for_running_text(
+    findings: Findings, html: str
+) -> None:
     found = findings([("out", html), ("text", IN_TEXT)])
     assert found["out"] == []
     assert len(found["text"]) == 1
 
 
-def test_a_style_judged_in_running_text_is_not_judged_again() -> None:
+def test_a_style_judged_in_running_text_is_not_judged_again(findings: Findings) -> None:
     found = findings([("first", IN_TEXT), ("second", IN_TEXT)])
     assert len(found["first"]) == 1
     assert found["second"] == []
 
 
-def test_an_underlined_link_passes_and_a_different_style_is_judged_afresh() -> None:
+def test_an_underlined_link_passes_and_a_different_style_is_judged_afresh(
+    findings: Findings,
+) -> None:
     found = findings([("underlined", UNDERLINED), ("plain", IN_TEXT)])
     assert found["underlined"] == []
     assert len(found["plain"]) == 1
