@@ -267,6 +267,7 @@ extensions += [
     "lean_doctrees",
     "bibtex_plugins",
     "strict_rebuilds",
+    "quick_exit",
 ]
 # Read the Docs announces its own canonical address; anywhere else it is GitHub Pages.
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", SITE_URL)
