@@ -303,9 +303,9 @@ def browser(session: nox.Session) -> None:
 
     Fails, naming the page and the problem, on a console error, a failed request, any
     request off 127.0.0.1, math not rendered at build time, a broken image or one without a
-    real alt text, a critical or serious axe-core violation, a missing notebook download, or
-    a page over its weight budget. Screenshots and reports go to ``artifacts/``
-    (tests_browser/check_book.py).
+    real alt text, a stylesheet linked without its version, a critical or serious axe-core
+    violation, a missing notebook download, or a page over its weight budget. Screenshots
+    and reports go to ``artifacts/`` (tests_browser/check_book.py).
 
     The browser is the system's Chromium, else Playwright's own download. Where neither can be
     had (a fresh machine, offline), the session is skipped, naming the command that enables it;

@@ -14,6 +14,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+import sphinx_exercise
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 # docs/_ext holds the book's own extensions: accessible_html fixes what axe-core flags,
@@ -219,7 +221,15 @@ napoleon_use_rtype = False
 # --- Theme --------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Calculus for Machine Learning"
-html_static_path = ["_static"]
+# sphinx-exercise copies its stylesheet into _static when the build has finished, after the
+# pages that link it were written: a clean build linked it without Sphinx's ?v= checksum and a
+# rebuild with it, so the two differed and a reader's browser could keep an old copy. Copied
+# with the book's static files, it is there before any page is written. (If sphinx-exercise
+# moves it, Sphinx warns that this entry does not exist, and the build fails.)
+html_static_path = [
+    "_static",
+    str(Path(sphinx_exercise.__file__).parent / "assets" / "html"),
+]
 # A tab icon: without one, every browser asks the site for /favicon.ico and logs a 404.
 html_favicon = "_static/favicon.svg"
 html_css_files = ["book.css"]
