@@ -303,7 +303,7 @@ def browser(session: nox.Session) -> None:
 
     Fails, naming the page and the problem, on a console error, a failed request, any
     request off 127.0.0.1, math not rendered at build time, a broken image or one without a
-    real alt text, a stylesheet linked without its version, a critical or serious axe-core
+    real alt text, a stylesheet or script linked without its version, a critical or serious axe-core
     violation, a missing notebook download, or a page over its weight budget. Screenshots
     and reports go to ``artifacts/`` (tests_browser/check_book.py).
 

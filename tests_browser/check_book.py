@@ -19,7 +19,7 @@ A page fails, and the run names the page and the problem, when it
   ``TEXT_STYLES``; a link in running text once per style of link and text: see
   ``LINKS_IN_TEXT``);
 - runs code cells but offers no executed ``.ipynb`` download or no launch button;
-- links a stylesheet whose address names no version (``VERSIONED``);
+- links a stylesheet or script whose address names no version (``VERSIONED``);
 - weighs more than its budget (below).
 
 The search page must also find "gradient", and its excerpts of the pages found are checked
@@ -100,12 +100,16 @@ SEARCH_PAGE = "search.html"
 SEARCH_TERM = "gradient"
 # Content images: cell outputs and figures (_images/) and the gallery's own images.
 OWN_IMAGE = re.compile(r"/(_images|gallery/images)/")
-# A stylesheet a page links names its version: Sphinx's ?v= checksum, the theme's ?digest=, or a
-# content hash in its name. Without one a reader's browser can keep an old copy once the book
-# changes, and a clean build and a rebuild can link it differently (sphinx-exercise's did: see
-# conf.py). What a stylesheet imports (the theme's basic.css) is the stylesheet's own affair.
+# A stylesheet or script a page links names its version: Sphinx's ?v= checksum, the theme's
+# ?digest=, or a content hash in its name. Without one a reader's browser can keep an old copy
+# once the book changes, and a clean build and a rebuild can link it differently
+# (sphinx-exercise's stylesheet did: see conf.py). What a stylesheet imports (the theme's
+# basic.css) is the stylesheet's own affair.
 VERSIONED = re.compile(r"[?&](v|digest)=|[0-9a-f]{16}")
-STYLESHEETS = "[...document.querySelectorAll('link[rel=stylesheet]')].map((link) => link.href)"
+LINKED_FILES = """() => [
+  ...[...document.querySelectorAll("link[rel=stylesheet]")].map((link) => link.href),
+  ...[...document.querySelectorAll("script[src]")].map((script) => script.src),
+]"""
 
 # Returns what a reader would see as raw TeX: formulas not rendered (to MathML at build time, or
 # by MathJax in the browser), rendering errors, and TeX delimiters or commands in the visible
@@ -692,12 +696,12 @@ async def settle(page: Page) -> None:
         await page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
 
 
-async def unversioned_stylesheets(page: Page) -> list[str]:
-    """A problem for each stylesheet the page links without naming its version."""
+async def unversioned_files(page: Page) -> list[str]:
+    """A problem for each stylesheet or script the page links without naming its version."""
     return [
-        f"stylesheet without a version: {href}"
-        for href in await page.evaluate(STYLESHEETS)
-        if not VERSIONED.search(href)
+        f"linked without a version: {url}"
+        for url in await page.evaluate(LINKED_FILES)
+        if not VERSIONED.search(url)
     ]
 
 
@@ -719,7 +723,7 @@ async def read_page(page: Page, name: str, base: str, result: PageResult) -> Non
     result.problems += [f"math error: {error}" for error in math["errors"]]
     result.problems += [f"formula without its TeX: {text!r}" for text in math["inaccessible"]]
     result.problems += [f"raw TeX visible: {text!r}" for text in math["raw"]]
-    result.problems += await unversioned_stylesheets(page)
+    result.problems += await unversioned_files(page)
     result.inline_figure_bytes = await page.evaluate(INLINE_FIGURES)
     for image in await page.evaluate(IMAGE_PROBE):
         if not image["loaded"]:

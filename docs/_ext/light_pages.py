@@ -15,13 +15,17 @@ under ``-W``), as is an icon script whose data cannot be read.
 Search. The search page loads none of the stylesheets and scripts made for the pages' content.
 pydata-sphinx-theme loads Sphinx's search script and the whole search index (160 kB)
 on every page, for its search-as-you-type box; the book does not turn that box on
-(``search_as_you_type``), so only the search page, which uses them, keeps them.
+(``search_as_you_type``), so only the search page, which uses them, keeps them. There they
+name their versions (``?v=``, a checksum of the file as written), as Sphinx's other scripts do:
+the index changes whenever the book does, and a reader's browser keeping an old copy would
+search pages as they were.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,10 @@ _SEARCH_TAGS = re.compile(
     r'\s*<script src="[^"]*_static/searchtools\.js"></script>'
     r'\s*<script src="[^"]*_static/language_data\.js"></script>'
     r'\s*<script src="[^"]*searchindex\.js"></script>'
+)
+# The same scripts on the search page, where the theme names no versions.
+_UNVERSIONED_SEARCH = re.compile(
+    r'<script src="(?P<src>(?:_static/searchtools|_static/language_data|searchindex)\.js)">'
 )
 # What the search page does not use (its results are links and excerpts: no notebook cells,
 # design elements, gallery cards, copy or toggle buttons, exercises): left out of it.
@@ -101,6 +109,11 @@ def _svg(match: re.Match[str], icons: dict[tuple[str, str], tuple[int, int, str]
     )
 
 
+def _versioned(src: str, outdir: Path) -> str:
+    checksum = zlib.crc32((outdir / src).read_bytes())
+    return f'<script src="{src}?v={checksum:08x}">'
+
+
 def _inline(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -123,6 +136,14 @@ def _inline(app: Sphinx, exception: BaseException | None) -> None:
                 logger.warning(
                     f"light_pages: only {unused} unused stylesheets and scripts found on the "
                     "search page; update _UNUSED_ON_SEARCH"
+                )
+            replaced, versioned = _UNVERSIONED_SEARCH.subn(
+                lambda m: _versioned(m["src"], outdir), replaced
+            )
+            if versioned != 3:
+                logger.warning(
+                    f"light_pages: versioned {versioned} of the search page's 3 search "
+                    "scripts; update _UNVERSIONED_SEARCH"
                 )
         if page.name != "search.html" and not app.config.html_theme_options.get(
             "search_as_you_type"
