@@ -607,14 +607,32 @@ SEARCH_DONE = """() => {
 }"""
 
 
+# Results a reader cannot tell apart: the same title and the same excerpt (every term of one
+# glossary showed the glossary's first use of the word).
+SEARCH_REPEATS = r"""() => {
+  const seen = new Set();
+  const repeated = [];
+  for (const item of document.querySelectorAll("#search-results ul.search li")) {
+    const text = item.textContent.replace(/\s+/g, " ").trim();
+    if (seen.has(text)) repeated.push(text.slice(0, 100));
+    seen.add(text);
+  }
+  return repeated;
+}"""
+
+
 async def check_search(page: Page, result: PageResult) -> None:
-    """Sphinx's client-side search, opened as a reader's query, finds the book's central word."""
+    """Sphinx's client-side search, opened as a reader's query, finds the book's central word,
+    and shows no result twice."""
     try:
         await page.locator("#search-results ul.search li").first.wait_for(timeout=10_000)
     except PlaywrightError:
         result.problems.append(f"searching for {SEARCH_TERM!r} finds nothing")
         return
     await page.wait_for_function(SEARCH_DONE)
+    result.problems += [
+        f"search shows a result twice: {text!r}" for text in await page.evaluate(SEARCH_REPEATS)
+    ]
 
 
 class Traffic:

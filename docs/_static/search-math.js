@@ -6,7 +6,11 @@ The book is built with the excerpts instead (docs/_ext/search_excerpts.py): for 
 the search index, a small file (shared with a few other words) maps each page containing it to the text around its first
 occurrence, formulas whole and rendered (MathML), code as code. Here, for each result listed,
 the excerpt of the query's first word found on that page is added below it, and the query's
-words are highlighted as Sphinx does. The book sets html_show_search_summary = False, so Sphinx
+words are highlighted as Sphinx does. A result that is an index entry (a glossary's term) gets
+the text that starts at its place instead (filed under "<docname>#<place>"), as Sphinx's own
+excerpt does: otherwise every term of the glossary would show the same one. Two results a reader
+could not tell apart (a page found by its title and by its text, both showing its start) are
+shown once. The book sets html_show_search_summary = False, so Sphinx
 itself fetches no page.
 */
 "use strict";
@@ -49,6 +53,9 @@ itself fetches no page.
     return path.slice(root.pathname.length).replace(new RegExp(`${suffix.replace(".", "\\.")}$`), "");
   };
 
+  // What each result shown so far looks like: its page, its title and its excerpt.
+  const shown = new Set();
+
   const addExcerpt = async (item) => {
     if (item.dataset.excerpt) return;
     item.dataset.excerpt = "pending";
@@ -57,17 +64,21 @@ itself fetches no page.
     summary.classList.add("context");
     if (link && !item.querySelector("span")) {
       const docname = docnameOf(link);
-      for (const term of searchTerms) {
-        const html = (await excerptsOf(term))[docname];
-        if (html) {
-          summary.innerHTML = html;
-          break;
-        }
+      const place = decodeURIComponent(new URL(link.href, location.href).hash.slice(1));
+      const keys = [docname];
+      if (item.classList.contains("kind-index") && place) keys.unshift(`${docname}#${place}`);
+      let html;
+      for (const key of keys) {
+        for (const term of searchTerms) html ||= (await excerptsOf(term))[key];
       }
+      if (html) summary.innerHTML = html;
       item.appendChild(summary);
       if (typeof SPHINX_HIGHLIGHT_ENABLED !== "undefined" && SPHINX_HIGHLIGHT_ENABLED) {
         highlightTerms.forEach((term) => _highlightText(summary, term, "highlighted"));
       }
+      const looks = `${new URL(link.href, location.href).pathname} ${item.textContent}`;
+      if (shown.has(looks)) item.remove();
+      shown.add(looks);
     }
     item.dataset.excerpt = "done";
   };
