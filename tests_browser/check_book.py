@@ -22,8 +22,9 @@ A page fails, and the run names the page and the problem, when it
 - links a stylesheet or script whose address names no version (``VERSIONED``);
 - weighs more than its budget (below).
 
-The search page must also find "gradient", and its excerpts of the pages found are checked
-like a page's own text once every one has loaded. Screenshots of every page's first screen,
+The search page must also find "gradient", show no two results a reader cannot tell apart,
+and its excerpts of the pages found are checked like a page's own text once every one has
+loaded. Screenshots of every page's first screen,
 light and dark (and of a failing page whole), go to ``artifacts/screenshots/``; the page-weight
 table to ``artifacts/page-weight.md`` and the accessibility findings (all impacts) to
 ``artifacts/accessibility.md``.
