@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import katex_math
+import strict_rebuilds
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -41,13 +42,6 @@ FOLDER = "_static/excerpts"
 # Words share files (512 files of ~15 kB instead of 3000): a query fetches one per word.
 BUCKETS = 512
 _WORD = re.compile(r"\w+")
-#: Pages read in this build (an incremental build with none leaves the excerpts as they are).
-_READ: set[str] = set()
-
-
-def _forget_last_build(app: Sphinx) -> None:
-    # One process can run several builds (sphinx-autobuild): each starts with nothing read.
-    _READ.clear()
 
 
 #: A page as kept for its excerpts: its text in pieces (kind, text), and the offset in that text
@@ -102,11 +96,6 @@ def _pages(env: BuildEnvironment) -> dict[str, Page]:
         env.search_excerpt_pages = {}
     pages: dict[str, Page] = env.search_excerpt_pages
     return pages
-
-
-def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    # In the build's own process: pages read in parallel are read in other processes.
-    _READ.update(docnames)
 
 
 def _keep_text(app: Sphinx, doctree: nodes.document) -> None:
@@ -211,7 +200,7 @@ def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
     outdir = Path(app.outdir)
     if exception is not None or app.builder.format != "html":
         return
-    if not _READ and (outdir / FOLDER).is_dir():
+    if not strict_rebuilds.pages_read() and (outdir / FOLDER).is_dir():
         return  # no page was read: the excerpts of the last build stand
     pages = _pages(app.env)
     from sphinx.search.en import SearchEnglish
@@ -269,8 +258,8 @@ def _write_excerpts(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("builder-inited", _forget_last_build)
-    app.connect("env-before-read-docs", _note_read)
+    # strict_rebuilds keeps the record of the pages each build reads.
+    app.setup_extension("strict_rebuilds")
     app.connect("doctree-read", _keep_text)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

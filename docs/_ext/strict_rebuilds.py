@@ -43,7 +43,13 @@ def _forget_last_build(app: Sphinx) -> None:
 
 
 def _note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    # In the build's own process: pages read in parallel are read in other processes.
     _READ.update(docnames)
+
+
+def pages_read() -> frozenset[str]:
+    """The pages read in this build so far (none: nothing changed since the last build)."""
+    return frozenset(_READ)
 
 
 def _write_all_once_any_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
