@@ -5,7 +5,6 @@ the signals and exits jupyter_client relies on."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -124,12 +123,29 @@ def run(client: Any, code: str, timeout: float = 30) -> str:
     return "".join(out)
 
 
+def first_line_of(script: str) -> str:
+    """The first line that a Python ``script`` prints, once it has exited.
+
+    Not its whole output: what it leaves running holds its standard streams open.
+    """
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        process.wait(timeout=60)
+    return line
+
+
 def gone(pid: int, within: float = 10) -> bool:
+    """Whether process ``pid`` ends within ``within`` seconds (a zombie has ended)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state == "Z":
             return True
         time.sleep(0.05)
     return False
@@ -169,6 +185,35 @@ def test_a_killed_relay_takes_its_kernel_with_it(kernel: tuple[KernelManager, An
     assert gone(pid)
 
 
+def test_a_kernel_ends_with_the_process_that_started_it(
+    forks: forked_kernels.KernelForks,
+) -> None:
+    # As a fresh kernel does (ipykernel watches its parent): a build killed mid-way leaves no
+    # kernel behind, nor its relay.
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        sys.path.insert(0, {str(EXTENSIONS)!r})
+        import forked_kernels
+        manager = forked_kernels.kernel_manager({forks.kernel_dirs!r})(kernel_name="python3")
+        manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=30)
+        out = []
+        client.execute_interactive(
+            "import os; print(os.getpid())",
+            output_hook=lambda message: out.append(message["content"].get("text", "")),
+        )
+        print("".join(out).strip(), manager.provisioner.process.pid, flush=True)
+        os._exit(0)  # no shutdown
+        """
+    )
+    kernel, relay = map(int, first_line_of(script).split())
+    assert gone(kernel)
+    assert gone(relay)
+
+
 def test_the_zygote_ends_and_removes_its_folder_with_the_build_or_when_closed() -> None:
     script = textwrap.dedent(
         f"""
@@ -180,8 +225,7 @@ def test_the_zygote_ends_and_removes_its_folder_with_the_build_or_when_closed() 
         os._exit(0)  # no close(): as a build killed mid-way
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    pid, folder = done.stdout.split()
+    pid, folder = first_line_of(script).split()
     assert gone(int(pid))
     assert not Path(folder).exists()
     forks = forked_kernels.KernelForks()

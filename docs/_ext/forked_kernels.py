@@ -11,8 +11,9 @@ kernel spec named ``python3`` (ipykernel's own, but for its command), found in a
 only the build's execution workers search. That command runs this file as a small *relay*,
 which hands the zygote its arguments, folder, environment and standard streams, then stands in
 for the kernel: it forwards the signals jupyter_client sends (an interrupt, a terminate) and
-exits as the kernel did. A relay that is killed takes its kernel with it. The kernel runs
-ipykernel's launcher as ``python -m`` would, in the relay's folder and environment. What a
+exits as the kernel did. A relay that is killed takes its kernel with it, and so does the end
+of the process that started the kernel (which ipykernel watches in a fresh kernel). The kernel
+runs ipykernel's launcher as ``python -m`` would, in the relay's folder and environment. What a
 chapter could tell apart (tests/test_forked_kernels.py compares the rest, from ``sys.path``
 and threads to signal handlers and matplotlib's settings): PRELOAD's modules, and this one,
 are in ``sys.modules`` before it imports them; ``sys.argv`` names the parent's pid; numpy's
@@ -154,7 +155,7 @@ def serve(address: str, launcher: str) -> dict[str, Any]:
     """Import ``PRELOAD``, then fork a supervisor for each relay that connects to ``address``.
 
     Returns only in a kernel process, with its relay's request; the zygote itself exits when
-    its standard input closes.
+    told to on its standard input, or when that pipe closes.
     """
     # Bound before the imports: a relay that connects meanwhile waits in the backlog.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -193,6 +194,7 @@ def _supervise(connection: socket.socket, launcher: str) -> dict[str, Any]:
     Returns only in the kernel; the supervisor itself ends with its kernel.
     """
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    kernel = 0
     try:
         request = _receive_request(connection)
         request["launcher"] = launcher
@@ -204,25 +206,36 @@ def _supervise(connection: socket.socket, launcher: str) -> dict[str, Any]:
             os.close(fd)
         connection.sendall(_INT.pack(kernel))
         exited = os.pidfd_open(kernel)
-        relay_gone = False
+        watched = [connection, exited]
+        # A fresh kernel's parent is the process that started it (JPY_PARENT_PID), and
+        # ipykernel ends the kernel when that process does. A fork's parent is this supervisor,
+        # so the supervisor watches that process instead.
+        if owner := _pidfd(request["env"].get("JPY_PARENT_PID")):
+            watched.append(owner)
         while True:
-            ready, _, _ = select.select([exited] if relay_gone else [connection, exited], [], [])
+            ready, _, _ = select.select(watched, [], [])
             if exited in ready:
                 _, status = os.waitpid(kernel, 0)
-                if not relay_gone:
+                with suppress(OSError):  # the relay may be gone meanwhile
                     connection.sendall(_INT.pack(os.waitstatus_to_exitcode(status)))
                 break
-            received = _receive_int(connection)
-            if received is None:
-                # The relay was killed (jupyter_client's last resort): so is its kernel.
-                relay_gone = True
+            if owner in ready:
+                watched.remove(owner)
                 os.kill(kernel, signal.SIGKILL)
-            else:
-                os.kill(kernel, received)
+            elif connection in ready:
+                received = _receive_int(connection)
+                if received is None:
+                    # The relay was killed (jupyter_client's last resort): so is its kernel.
+                    watched.remove(connection)
+                    os.kill(kernel, signal.SIGKILL)
+                else:
+                    os.kill(kernel, received)
     except BaseException:
         import traceback
 
         traceback.print_exc()
+        if kernel:
+            os.kill(kernel, signal.SIGKILL)  # no kernel outlives its supervisor
         os._exit(1)
     os._exit(0)
 
@@ -231,8 +244,8 @@ def become_kernel(request: dict[str, Any]) -> None:
     """Turn this fork of the zygote into the kernel the relay asked for, and run it.
 
     As ``python -m LAUNCHER ARGUMENTS`` in the relay's folder: the relay's standard streams and
-    environment, the launcher as ``__main__``. Its exit is the
-    interpreter's own, atexit handlers and all.
+    environment, the launcher as ``__main__``. Its exit is the interpreter's own, atexit
+    handlers and all.
     """
     import runpy
 
@@ -248,6 +261,14 @@ def become_kernel(request: dict[str, Any]) -> None:
     if parent := request["env"].get("JPY_PARENT_PID"):
         sys.argv.append(f"--IPKernelApp.parent_handle={parent}")
     runpy.run_module(request["launcher"], run_name="__main__", alter_sys=True)
+
+
+def _pidfd(pid: str | None) -> int | None:
+    """A pidfd of the process ``pid`` (a number, as in the environment), if it is still there."""
+    try:
+        return os.pidfd_open(int(pid)) if pid else None
+    except (OSError, ValueError):
+        return None
 
 
 # --- The wire: a relay's request with its standard streams, then 4-byte integers -------------
@@ -291,7 +312,8 @@ def relay(address: str, arguments: list[str]) -> int:
         sys.exit("forked_kernels: the zygote did not start the kernel (see its error above)")
 
     def forward(signum: int, _frame: object) -> None:
-        connection.sendall(_INT.pack(signum))
+        with suppress(OSError):  # the kernel has just exited: nothing to forward to
+            connection.sendall(_INT.pack(signum))
 
     for name in FORWARDED:
         signal.signal(getattr(signal, name), forward)

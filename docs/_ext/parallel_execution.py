@@ -155,7 +155,8 @@ def start(app: Sphinx) -> None:
     workers = min(len(todo), os.cpu_count() or 1)
     logger.info(f"executing {len(todo)} notebooks in {workers} processes")
     _PENDING.started = time.perf_counter()
-    _PENDING.forks = KernelForks() if available() else None
+    # One kernel gains nothing: the zygote imports what that kernel would have.
+    _PENDING.forks = KernelForks() if available() and len(todo) > 1 else None
     kernel_dirs = None if _PENDING.forks is None else _PENDING.forks.kernel_dirs
     _PENDING.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     # Longest first (by size of the source, a fair proxy), so no core idles at the end.
