@@ -77,18 +77,28 @@ def probe(tmp_path: Path, **client: Any) -> dict[str, Any]:
     return dict(json.loads(notebook.cells[0].outputs[0]["text"]))
 
 
+@pytest.mark.parametrize("backend", [None, "Agg"])
 def test_a_forked_kernel_starts_as_a_fresh_one_does_with_seeds_of_its_own(
-    forks: forked_kernels.KernelForks, tmp_path: Path
+    backend: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # With no backend named, as a build runs, ipykernel's own; the tests name Agg.
+    if backend is None:
+        monkeypatch.delenv("MPLBACKEND", raising=False)
+    else:
+        monkeypatch.setenv("MPLBACKEND", backend)
+    forks = forked_kernels.KernelForks()
     forked = {"kernel_manager_class": forked_kernels.kernel_manager(forks.kernel_dirs)}
-    fresh = probe(tmp_path)
-    first, second = probe(tmp_path, **forked), probe(tmp_path, **forked)
+    try:
+        fresh = probe(tmp_path)
+        first, second = probe(tmp_path, **forked), probe(tmp_path, **forked)
+    finally:
+        forks.close()
     seeds = [state.pop("seeds") for state in (fresh, first, second)]
     # (Warnings filters compare as a set: those numpy adds on import come after ipykernel's,
     # and none of them matches what another does.)
     for key in fresh:
         assert first[key] == fresh[key], key
-    assert first["backend"] == forked_kernels.INLINE_BACKEND
+    assert first["backend"] == (backend or forked_kernels.INLINE_BACKEND)
     assert "ParentPollerUnix" in first["threads"]  # it watches for its parent to go
     assert seeds[1][0] != seeds[2][0]  # the random module's
     assert seeds[1][1] != seeds[2][1]  # numpy's

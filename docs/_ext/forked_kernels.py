@@ -107,7 +107,8 @@ class KernelForks:
             stdin=subprocess.PIPE,
             start_new_session=True,
         )
-        # It listens within milliseconds (before its imports): a relay must not come earlier.
+        # It listens as soon as Python has started, before its imports: no relay may come
+        # earlier.
         while not os.path.exists(address) and self.zygote.poll() is None:
             time.sleep(0.005)
         self.kernel_dirs = [str(self.folder / "kernels")]
@@ -140,7 +141,7 @@ def kernel_manager(kernel_dirs: list[str]) -> type:
     from jupyter_client.manager import KernelManager
     from traitlets import default
 
-    class ForkedKernelManager(KernelManager):  # type: ignore[misc]
+    class ForkedKernelManager(KernelManager):
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self) -> KernelSpecManager:
             return KernelSpecManager(kernel_dirs=kernel_dirs)
@@ -304,7 +305,10 @@ def _receive_int(connection: socket.socket) -> int | None:
 def relay(address: str, arguments: list[str]) -> int:
     """Start a kernel forked by the zygote at ``address``; stand in for it until it exits."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.connect(address)
+    try:
+        connection.connect(address)
+    except OSError as error:
+        sys.exit(f"forked_kernels: no zygote listens at {address} ({error}); see its error above")
     request = json.dumps({"argv": arguments, "cwd": os.getcwd(), "env": dict(os.environ)})
     payload = request.encode("utf-8")
     socket.send_fds(connection, [_INT.pack(len(payload)) + payload], [0, 1, 2])
