@@ -165,8 +165,12 @@ def test_an_interrupt_reaches_the_kernel_and_its_exit_code_the_manager(
     kernel: tuple[KernelManager, Any, int],
 ) -> None:
     manager, client, pid = kernel
-    client.execute("import time; time.sleep(60)")
-    time.sleep(1)
+    sleeping = client.execute("import time; print('asleep', flush=True); time.sleep(60)")
+    while True:  # interrupted in the cell's own code, not while ipykernel still sets it up
+        message = client.get_iopub_msg(timeout=20)
+        ours = message["parent_header"].get("msg_id") == sleeping
+        if ours and message["content"].get("text") == "asleep\n":
+            break
     started = time.monotonic()
     manager.interrupt_kernel()
     reply = client.get_shell_msg(timeout=20)
