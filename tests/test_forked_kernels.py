@@ -228,6 +228,27 @@ def test_a_kernel_ends_with_the_process_that_started_it(
     assert gone(relay)
 
 
+def test_a_notebook_whose_zygote_died_fails_as_a_failing_cell_does(tmp_path: Path) -> None:
+    # Not a crash of the build: parallel_execution leaves the notebook to myst-nb, which runs
+    # it in a kernel of its own, and the build warns that the zygote ended.
+    pytest.importorskip("jupyter_cache")
+    import nbformat
+    import parallel_execution
+
+    forks = forked_kernels.KernelForks()
+    forks.zygote.kill()
+    forks.zygote.wait()
+    notebook = new_notebook(cells=[new_code_cell("print(1)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    _, _, error = parallel_execution._execute(
+        nbformat.writes(notebook), str(tmp_path), 60, forks.kernel_dirs
+    )
+    assert error is not None
+    assert "Kernel died" in error
+    assert forks.failed() == -signal.SIGKILL
+    forks.close()
+
+
 def test_the_zygote_ends_and_removes_its_folder_with_the_build_or_when_closed() -> None:
     script = textwrap.dedent(
         f"""

@@ -58,15 +58,20 @@ def _execute(
 
     notebook = nbformat.reads(notebook_json, as_version=4)
     forked = {} if kernel_dirs is None else {"kernel_manager_class": kernel_manager(kernel_dirs)}
-    result = single_nb_execution(
-        notebook,
-        cwd=cwd,
-        allow_errors=False,
-        timeout=timeout,
-        meta_override=True,
-        extra_arguments=KERNEL_ARGUMENTS,
-        **forked,
-    )
+    try:
+        result = single_nb_execution(
+            notebook,
+            cwd=cwd,
+            allow_errors=False,
+            timeout=timeout,
+            meta_override=True,
+            extra_arguments=KERNEL_ARGUMENTS,
+            **forked,
+        )
+    except Exception as failure:
+        # A kernel that never started (nbclient raises): reported like a failing cell, so that
+        # myst-nb runs the notebook again, in a kernel of its own, instead of the build crashing.
+        return notebook_json, 0.0, f"{type(failure).__name__}: {failure}"
     error = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
     return nbformat.writes(notebook), result.time, error
 
