@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calcml import (
@@ -293,12 +293,24 @@ def test_partial_derivatives_hold_the_other_coordinates_fixed() -> None:
     st.lists(st.floats(-2, 2), min_size=3, max_size=3),
     st.lists(st.floats(-2, 2), min_size=3, max_size=3).filter(lambda v: max(map(abs, v)) > 0.1),
 )
+# Found by the gate: f = 1 at x, and along v it changes by 2e-15 per unit step.
+@example(x=[0.0, 0.0, 1.0], v=[0.0, 1.0, 1e-15])
 def test_directional_derivative_is_gradient_dot_direction(x: list[float], v: list[float]) -> None:
     def f(p: Any) -> Any:
         return np.sin(p[0]) * p[1] + p[2] ** 2
 
     exact = np.array([np.cos(x[0]) * x[1], np.sin(x[0]), 2 * x[2]]) @ np.array(v)
-    assert directional_derivative(f, x, v) == pytest.approx(exact, rel=1e-7, abs=1e-8)
+    try:
+        outcome: float | str = directional_derivative(f, x, v)
+    except ValueError as error:
+        outcome = str(error)
+    if isinstance(outcome, str):
+        # Where f's change along v is lost in round-off next to its value, the estimate says
+        # so instead of returning noise; only there (no step of a difference resolves it).
+        assert "lost in round-off" in outcome
+        assert abs(exact) < 1e-10
+    else:
+        assert outcome == pytest.approx(exact, rel=1e-7, abs=1e-8)
 
 
 # ---------------------------------------------------------------- gradient check
