@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import matplotlib as mpl
@@ -97,6 +98,58 @@ def test_use_book_style_outside_jupyter_sets_rc_params_only():
             "svg.hashsalt": BOOK_RC["svg.hashsalt"],
             "svg.fonttype": "path",
         }
+
+
+# What a cell that draws one figure costs in a notebook with the book's style: the renderers
+# the figure was drawn with, the order of the hooks that run after each cell, and the outputs.
+# A second call of use_book_style must keep what the first one set.
+IN_A_KERNEL = (
+    """
+import collections
+import functools
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from calcml.plotting import use_book_style
+use_book_style()
+use_book_style()
+drawn = collections.Counter()
+draw = Figure.draw
+@functools.wraps(draw)
+def counting(self, renderer):
+    drawn[type(renderer).__name__] += 1
+    return draw(self, renderer)
+Figure.draw = counting
+""",
+    """
+fig, ax = plt.subplots()
+ax.plot([0, 1], [1, 0])
+""",
+    """
+import json
+hooks = [hook.__name__ for hook in get_ipython().events.callbacks["post_execute"]]
+print(json.dumps({"drawn": sorted(drawn), "hooks": hooks, "open": plt.get_fignums()}))
+""",
+)
+
+
+def test_a_figure_in_a_notebook_is_drawn_as_svg_only_not_also_as_an_unseen_image():
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_code_cell(source) for source in IN_A_KERNEL])
+    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    _, figure, report = notebook.cells
+    assert [sorted(output.get("data", {})) for output in figure.outputs] == [
+        ["text/plain"],  # the Line2D list the cell's last line returns
+        ["image/svg+xml", "text/plain"],
+    ]
+    result = json.loads(report.outputs[0]["text"])
+    # pyplot's redraw of changed figures still runs, after the inline backend's display.
+    hooks = result["hooks"]
+    assert hooks.index("flush_figures") < hooks.index("_draw_all_if_interactive")
+    # The SVG backend draws through a MixedModeRenderer; an Agg draw would add RendererAgg.
+    assert result == {"drawn": ["MixedModeRenderer"], "hooks": hooks, "open": []}
 
 
 # --- tangent and secants -----------------------------------------------------------------------
