@@ -132,11 +132,13 @@ print(json.dumps({"drawn": sorted(drawn), "hooks": hooks, "open": plt.get_fignum
 )
 
 
-def test_a_figure_in_a_notebook_is_drawn_as_svg_only_not_also_as_an_unseen_image():
+def test_a_figure_in_a_notebook_is_drawn_as_svg_only_not_also_as_an_unseen_image(monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     from nbformat.v4 import new_code_cell, new_notebook
 
+    # The kernel's own backend, the inline one, as in the book's build (the tests name Agg).
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     notebook = new_notebook(cells=[new_code_cell(source) for source in IN_A_KERNEL])
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     _, figure, report = notebook.cells
